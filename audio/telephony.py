@@ -97,8 +97,8 @@ def _anti_alias(data: bytes, from_rate: int, to_rate: int) -> bytes:
         return data
     frame = LINE_WIDTH
     total = len(data)
-    out = audioop.mul(data, frame, 1 / taps)
+    scaled = audioop.mul(data, frame, 1 / taps)
+    out = scaled
     for shift in range(1, taps):
-        delayed = bytes(shift * frame) + data[: total - shift * frame]
-        out = audioop.add(out, audioop.mul(delayed, frame, 1 / taps), frame)
+        out = audioop.add(out, bytes(shift * frame) + scaled[: total - shift * frame], frame)
     return out
