@@ -1,0 +1,70 @@
+"""Command line: run the sandbox server, or (``call``) be a phone calling into the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+
+from . import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
+
+
+def _number(value: str) -> tuple[str, str]:
+    phone, sep, url = value.partition("=")
+    if not sep or not phone.startswith("+") or not url:
+        raise argparse.ArgumentTypeError("expected E164=VOICE_URL, e.g. +3250000000=http://...")
+    return phone, url
+
+
+def _fault(value: str) -> tuple[str, float]:
+    name, sep, number = value.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError("expected NAME=VALUE, e.g. rest_429_rate=0.1")
+    return name, float(number)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sandbox",
+                                description="Local stand-in for Twilio's Voice API. "
+                                            "Use 'python -m sandbox call --help' for the phone.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5050)
+    p.add_argument("--account-sid", default=DEMO_ACCOUNT_SID)
+    p.add_argument("--auth-token", default=DEMO_AUTH_TOKEN)
+    p.add_argument("--scenario", metavar="FILE.json", help="phone behaviour per number")
+    p.add_argument("--cps", type=float, default=1.0, help="calls per second (real time)")
+    p.add_argument("--max-concurrent", type=int, default=0, help="0 = unlimited")
+    p.add_argument("--time-scale", type=float, default=1.0,
+                   help="multiply every simulated duration (0.01: 60 s of call in 0.6 s)")
+    p.add_argument("--number", type=_number, action="append", default=[],
+                   metavar="E164=VOICE_URL", help="an incoming number of the account")
+    p.add_argument("--verified", action="append", default=[], metavar="E164",
+                   help="a verified caller ID")
+    p.add_argument("--fault", type=_fault, action="append", default=[], metavar="NAME=VALUE",
+                   help="a fault knob, e.g. rest_429_rate=0.1 (see POST /sandbox/faults)")
+    p.add_argument("--seed", type=int, default=None, help="seed for the fault dice")
+    return p
+
+
+def main(argv: Sequence[str]) -> int:
+    argv = list(argv)
+    if argv and argv[0] == "call":
+        from .phone_cli import main as phone_main
+        return phone_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    scenario = None
+    if args.scenario:
+        with open(args.scenario, encoding="utf-8") as fh:
+            scenario = json.load(fh)
+    from .server import SandboxServer
+    server = SandboxServer(
+        account_sid=args.account_sid, auth_token=args.auth_token, scenario=scenario,
+        cps=args.cps, max_concurrent=args.max_concurrent, time_scale=args.time_scale,
+        numbers=dict(args.number), verified=args.verified, faults=dict(args.fault),
+        seed=args.seed, host=args.host, port=args.port,
+    )
+    print(f"sandbox on http://{args.host}:{args.port}  account {args.account_sid}  "
+          f"cps {args.cps}  max-concurrent {args.max_concurrent}  time-scale {args.time_scale}",
+          flush=True)
+    server.serve_forever()
+    return 0
