@@ -1,1 +1,65 @@
-"""ivr package."""
+"""Buurtlijn: the telephone system behind Belgian neighbourhood information networks."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask
+from sqlalchemy import event
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Flask app: config from the environment, extensions, views and commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        load_dotenv(override=False)
+    from ivr import config
+
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["BEHIND_PROXY"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    _init_extensions(app)
+
+    from ivr import cli, media, voice
+
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(media.bp)
+    cli.register(app)
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs request bodies
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from ivr import models  # noqa: F401  (registers the tables with the metadata)
+    from ivr.extensions import db, migrate, redis_conn
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {"timeout": 30})
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    redis_conn.init_app(app)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets the web answer webhooks while a worker writes; foreign keys are on."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,27 @@
+# Buurtlijn: `make run` starts everything on embedded defaults, `make test` runs the suite.
+PY := $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := ivr
+
+.PHONY: install run test lint bench bench-full demo clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/run.sh
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

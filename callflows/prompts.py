@@ -1,0 +1,56 @@
+"""Every text a caller hears, per language: Dutch first, then French, German, English.
+
+Keys are also the file names of recorded prompts (`audio/prompts/<lang>/<key>.wav`).
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "fr", "de", "en")
+
+PROMPTS: dict[str, dict[str, str]] = {
+    # --- Callback line: someone calls the caller ID back --------------------------------
+    "callback_notice": {
+        "nl": "Dit is het oproepnummer van het buurtinformatienetwerk. "
+        "Dit nummer kan niet teruggebeld worden. "
+        "Wilt u reageren op een bericht, bel dan {zone_name} op het nummer {zone_phone}, "
+        "of bel 101. In een noodgeval belt u 112.",
+        "fr": "Ceci est le numéro d'appel du réseau d'information de quartier. "
+        "Ce numéro ne peut pas être rappelé. "
+        "Pour réagir à un message, appelez {zone_name} au numéro {zone_phone}, "
+        "ou appelez le 101. En cas d'urgence, appelez le 112.",
+        "de": "Dies ist die Rufnummer des Nachbarschaftsinformationsnetzwerks. "
+        "Diese Nummer kann nicht zurückgerufen werden. "
+        "Um auf eine Nachricht zu reagieren, rufen Sie {zone_name} unter der Nummer "
+        "{zone_phone} an, oder wählen Sie 101. Im Notfall wählen Sie 112.",
+        "en": "This is the calling number of the neighbourhood information network. "
+        "This number cannot be called back. "
+        "To respond to a message, call {zone_name} on {zone_phone}, or call 101. "
+        "In an emergency, call 112.",
+    },
+    "callback_repeat": {
+        "nl": "Ik herhaal.",
+        "fr": "Je répète.",
+        "de": "Ich wiederhole.",
+        "en": "I repeat.",
+    },
+    "goodbye": {
+        "nl": "Dank u, tot ziens.",
+        "fr": "Merci, au revoir.",
+        "de": "Danke, auf Wiederhören.",
+        "en": "Thank you, goodbye.",
+    },
+    # --- Recording line, until its flow exists --------------------------------------------
+    "recording_line_unavailable": {
+        "nl": "De opnamelijn is nog niet beschikbaar. Bel uw dispatching.",
+        "fr": "La ligne d'enregistrement n'est pas encore disponible. Appelez votre dispatching.",
+        "de": "Die Aufnahmeleitung ist noch nicht verfügbar. Rufen Sie Ihre Leitstelle an.",
+        "en": "The recording line is not available yet. Call your dispatch.",
+    },
+}
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """The prompt `key` in `lang` (Dutch when missing), with `values` filled in."""
+    variants = PROMPTS[key]
+    template = variants.get(lang) or variants["nl"]
+    return template.format(**values) if values else template

@@ -1,0 +1,14 @@
+"""`flask --app ivr ...` commands (DESIGN.md "Commands")."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from ivr.cli import bins, demo, members, officers, redis_cmd, worker
+
+    for group in (bins.bin_cli, members.member_cli, officers.officer_cli, demo.demo_cli,
+                  redis_cmd.redis_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(worker.worker_command)

@@ -1,0 +1,68 @@
+"""`member import` and `member export`, in the CSV format of DESIGN.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ivr import members_csv
+from ivr.extensions import db
+from ivr.models import Bin, Member, Membership, audit
+
+member_cli = AppGroup("member", help="BIN members.")
+
+
+@member_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_members(file: Path) -> None:
+    """Import members from FILE.csv; a file with any bad row imports nothing."""
+    console = Console(stderr=True, soft_wrap=True)
+    text = file.read_text(encoding="utf-8-sig")
+    total = max(text.count("\n") - 1, 1)
+    codes = set(db.session.scalars(select(Bin.code)))
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Checking rows", total=total)
+        report = members_csv.validate(
+            text, codes, current_app.config["ALLOWED_COUNTRIES"],
+            progress=lambda n: progress.advance(task, n),
+        )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning[/] {warning}")
+    if report.errors:
+        for error in report.errors:
+            console.print(f"[red]error[/] {error}")
+        raise click.ClickException(
+            f"{len(report.errors)} error(s) in {file.name}; nothing was imported"
+        )
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Importing", total=len(report.rows))
+        members_csv.store(report, progress=lambda n: progress.advance(task, n))
+    audit("cli", "member.import", file.name, rows=len(report.rows), created=report.created,
+          updated=report.updated, memberships=report.memberships_added)
+    db.session.commit()
+    click.echo(
+        f"Imported {len(report.rows)} rows from {file.name}: {report.created} new members, "
+        f"{report.updated} updated, {report.memberships_added} new memberships, "
+        f"{len(report.warnings)} warning(s)."
+    )
+
+
+@member_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def export_members(file: Path) -> None:
+    """Write all members to FILE.csv, one row per BIN membership."""
+    members = db.session.scalars(
+        select(Member).options(selectinload(Member.memberships).selectinload(Membership.bin))
+        .order_by(Member.name, Member.id)
+    ).all()
+    file.write_text(members_csv.export_rows(members), encoding="utf-8")
+    audit("cli", "member.export", file.name, members=len(members))
+    db.session.commit()
+    click.echo(f"Exported {len(members)} members to {file}.")

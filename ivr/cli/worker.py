@@ -1,0 +1,26 @@
+"""`worker`: an RQ worker with scheduler, inside the app context."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rq import SimpleWorker
+
+from ivr.extensions import redis_conn
+from jobs.queues import QUEUE_NAMES, queues
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--queue", "names", multiple=True, type=click.Choice(QUEUE_NAMES),
+              help="Queues to serve, in priority order (default: all).")
+@with_appcontext
+def worker_command(burst: bool, names: tuple[str, ...]) -> None:
+    """Run an RQ worker serving Buurtlijn's queues, urgent work first."""
+    # SimpleWorker runs jobs in this process: no fork per job, so the app context, the
+    # database pool and the carrier client are reused across thousands of short dials.
+    worker = SimpleWorker(queues(redis_conn.client, names or QUEUE_NAMES),
+                          connection=redis_conn.client)
+    current_app.logger.info("worker %s serving %s", worker.name, ", ".join(names or QUEUE_NAMES))
+    worker.work(burst=burst, with_scheduler=True)

@@ -1,0 +1,86 @@
+"""Configuration, read from the environment (and `.env`) in this one place.
+
+Every setting named in DESIGN.md lives here with its documented default, so the rest of
+the code reads `current_app.config[...]` and never `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# The sandbox's demo credentials (see sandbox/__init__.py); the app never imports the
+# sandbox, so the pair is repeated here as the default carrier account.
+DEMO_ACCOUNT_SID = "AC00000000000000000000000000000001"
+DEMO_AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
+
+DEFAULT_VOICES = {
+    "nl": ("Google.nl-BE-Standard-A", "nl-BE"),
+    "fr": ("Google.fr-FR-Standard-A", "fr-FR"),
+    "de": ("Google.de-DE-Standard-A", "de-DE"),
+    "en": ("Google.en-GB-Standard-A", "en-GB"),
+}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def _list(env: dict[str, str], name: str, default: str) -> list[str]:
+    return [item.strip().upper() for item in env.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Generate SECRET_KEY once into the instance folder so it survives restarts."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if env is None else env)
+    voices = {
+        lang: (
+            env.get(f"SAY_VOICE_{lang.upper()}", voice),
+            env.get(f"SAY_LANGUAGE_{lang.upper()}", language),
+        )
+        for lang, (voice, language) in DEFAULT_VOICES.items()
+    }
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'buurtlijn.sqlite'}"
+    if database_url.startswith("postgres://"):  # the short form some hosts hand out
+        database_url = "postgresql://" + database_url.removeprefix("postgres://")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", DEMO_ACCOUNT_SID),
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", DEMO_AUTH_TOKEN),
+        "TWILIO_API_URL": env.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "CALLER_ID": env.get("CALLER_ID", "+32477777755"),
+        "RECORDING_LINE": env.get("RECORDING_LINE", "+3238080808"),
+        "POLICE_ZONE_NAME": env.get("POLICE_ZONE_NAME", "Politiezone Grens"),
+        "POLICE_ZONE_PHONE": env.get("POLICE_ZONE_PHONE", "+3236202929"),
+        "CARRIER_CPS": _int(env, "CARRIER_CPS", 1),
+        "CARRIER_MAX_CONCURRENT": _int(env, "CARRIER_MAX_CONCURRENT", 0),
+        "RETRY_DELAY_S": _int(env, "RETRY_DELAY_S", 300),
+        "MAX_ATTEMPTS": _int(env, "MAX_ATTEMPTS", 3),
+        "ALLOWED_COUNTRIES": _list(env, "ALLOWED_COUNTRIES", "BE"),
+        "QUIET_HOURS": env.get("QUIET_HOURS", "21:00-08:00"),
+        "TIMEZONE": env.get("TIMEZONE", "Europe/Brussels"),
+        "SAY_VOICES": voices,
+        "BEHIND_PROXY": _int(env, "BEHIND_PROXY", 0),
+        "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance_path),
+    }

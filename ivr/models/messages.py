@@ -1,0 +1,130 @@
+"""Messages and their broadcast: one delivery per person, one call attempt per dial."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ivr.extensions import db
+from ivr.models.base import UTCDateTime, utcnow
+
+MESSAGE_KINDS = ("urgent", "feedback", "test", "cold")
+# Lower runs first: urgent alerts go before everything else.
+PRIORITY = {"urgent": 0, "feedback": 1, "test": 2, "cold": 3}
+
+# Call attempt states, in the only order they may move (DESIGN.md "Broadcasts").
+ATTEMPT_ORDER = {
+    "dialing": 0,
+    "queued": 1,
+    "initiated": 1,
+    "ringing": 2,
+    "in-progress": 3,
+    "completed": 4,
+    "busy": 4,
+    "no-answer": 4,
+    "failed": 4,
+    "canceled": 4,
+}
+FINAL_ATTEMPT_STATES = frozenset(s for s, rank in ATTEMPT_ORDER.items() if rank == 4)
+
+
+class Message(db.Model):
+    """A recorded message with who made it, for which BINs, and what became of it."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # urgent | feedback | test | cold
+    # recording -> confirmed -> sending -> completed, or cancelled
+    status: Mapped[str] = mapped_column(String(12), default="recording", index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    recorded_from: Mapped[str | None] = mapped_column(String(20))
+    call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))  # feedback on
+    recording_sid: Mapped[str | None] = mapped_column(String(64))
+    recording_url: Mapped[str | None] = mapped_column(Text)
+    # none | pending | ready | refused
+    audio_status: Mapped[str] = mapped_column(String(10), default="none")
+    audio_wav: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    audio_sha256: Mapped[str | None] = mapped_column(String(64))
+    audio_duration_ms: Mapped[int | None]
+    refusal_reason: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(String(120))
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)  # quiet hours
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    officer = relationship("Officer")
+    targets: Mapped[list[MessageBin]] = relationship(cascade="all, delete-orphan")
+    deliveries: Mapped[list[Delivery]] = relationship(back_populates="message")
+
+
+class MessageBin(db.Model):
+    __tablename__ = "message_bins"
+    __table_args__ = (UniqueConstraint("message_id", "bin_id", name="uq_message_bins_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bins.id"))
+
+    bin = relationship("Bin")
+
+
+class Delivery(db.Model):
+    """One person (one number) to reach for one message; outlives any number of attempts."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id", "phone", name="uq_deliveries_message_phone"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    phone: Mapped[str] = mapped_column(String(20))
+    phone2: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    # pending -> calling -> done | cancelled
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    # human | machine | busy | no-answer | failed | cancelled
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replays: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    message: Mapped[Message] = relationship(back_populates="deliveries")
+    member = relationship("Member")
+    call_attempts: Mapped[list[CallAttempt]] = relationship(back_populates="delivery")
+
+
+class CallAttempt(db.Model):
+    """One dial. Written as `dialing` before the carrier request; its state only moves on."""
+
+    __tablename__ = "call_attempts"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "attempt_no", name="uq_call_attempts_delivery_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    attempt_no: Mapped[int]
+    to_number: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="dialing", index=True)
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    answered_by: Mapped[str | None] = mapped_column(String(24))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dialed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_s: Mapped[int | None]
+
+    delivery: Mapped[Delivery] = relationship(back_populates="call_attempts")

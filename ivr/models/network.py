@@ -1,0 +1,106 @@
+"""The neighbourhood networks, their members and the officers who alert them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ivr.extensions import db
+from ivr.models.base import UTCDateTime, utcnow
+
+
+class Bin(db.Model):
+    """A buurtinformatienetwerk; `code` is what an officer keys in (1-4 digits)."""
+
+    __tablename__ = "bins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    coordinator_name: Mapped[str | None] = mapped_column(String(200))
+    coordinator_email: Mapped[str | None] = mapped_column(String(254))
+    coordinator_phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    streets: Mapped[list[BinStreet]] = relationship(
+        back_populates="bin", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list[Membership]] = relationship(back_populates="bin")
+
+
+class BinStreet(db.Model):
+    """One street (or house-number range of it) inside a BIN's zone."""
+
+    __tablename__ = "bin_streets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bins.id", ondelete="CASCADE"), index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(10))
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    house_from: Mapped[int | None]
+    house_to: Mapped[int | None]
+    parity: Mapped[str] = mapped_column(String(4), default="all")  # all | even | odd
+
+    bin: Mapped[Bin] = relationship(back_populates="streets")
+
+
+class Member(db.Model):
+    """A person who gets called; one row per person however many BINs they belong to."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("name", "phone", name="uq_members_name_phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(200))
+    house_number: Mapped[str | None] = mapped_column(String(20))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    phone_type: Mapped[str] = mapped_column(String(20))
+    phone2: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone2_type: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active|pending|left
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="member", cascade="all, delete-orphan"
+    )
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("member_id", "bin_id", name="uq_memberships_member_bin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bins.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="memberships")
+    bin: Mapped[Bin] = relationship(back_populates="memberships")
+
+
+class Officer(db.Model):
+    """A police officer allowed on the recording line; the PIN is stored as an argon2 hash."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))  # for test messages
+    allowed_callers: Mapped[str | None] = mapped_column(Text)  # comma-separated E.164, optional
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

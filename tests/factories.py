@@ -1,0 +1,47 @@
+"""CTFd-style factories: `make_*(db, **overrides)` returns a stored row."""
+
+from __future__ import annotations
+
+import itertools
+
+from ivr.models import Bin, Member, Membership, Officer
+from ivr.pins import hash_pin
+
+_seq = itertools.count(1)
+
+
+def make_bin(db, **overrides) -> Bin:
+    n = next(_seq)
+    fields = {"code": str(10 + n), "name": f"BIN {n}", "municipality": "Grensdorp"}
+    fields.update(overrides)
+    row = Bin(**fields)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_member(db, bins: list[Bin] | None = None, **overrides) -> Member:
+    n = next(_seq)
+    fields = {
+        "name": f"Lid {n}", "phone": f"+32470{n:06d}", "phone_type": "mobile",
+        "language": "nl", "street": "Kerkstraat", "house_number": str(n), "postcode": "2990",
+        "municipality": "Grensdorp",
+    }
+    fields.update(overrides)
+    member = Member(**fields)
+    db.session.add(member)
+    db.session.flush()
+    for b in bins or []:
+        db.session.add(Membership(member_id=member.id, bin_id=b.id))
+    db.session.commit()
+    return member
+
+
+def make_officer(db, pin: str = "246810", **overrides) -> Officer:
+    n = next(_seq)
+    fields = {"number": str(4700 + n), "name": f"Agent {n}", "pin_hash": hash_pin(pin)}
+    fields.update(overrides)
+    officer = Officer(**fields)
+    db.session.add(officer)
+    db.session.commit()
+    return officer
