@@ -1,11 +1,6 @@
-"""Every text a caller hears, per language: Dutch first, then French, German, English.
-
-Keys are also the file names of recorded prompts (`audio/prompts/<lang>/<key>.wav`).
-"""
+"""Prompts of the callback line (someone calls the caller ID back) and shared ones."""
 
 from __future__ import annotations
-
-LANGUAGES = ("nl", "fr", "de", "en")
 
 PROMPTS: dict[str, dict[str, str]] = {
     # --- Callback line: someone calls the caller ID back --------------------------------
@@ -48,9 +43,3 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
 }
 
-
-def text(key: str, lang: str, **values: object) -> str:
-    """The prompt `key` in `lang` (Dutch when missing), with `values` filled in."""
-    variants = PROMPTS[key]
-    template = variants.get(lang) or variants["nl"]
-    return template.format(**values) if values else template
