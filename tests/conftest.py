@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -165,3 +166,101 @@ def live_server(_migrated_app, app_port):
     thread.start()
     yield _migrated_app.config["PUBLIC_BASE_URL"]
     server.shutdown()
+
+
+# --- End to end: the sandbox carrier and real worker processes --------------------------
+
+SANDBOX_TIME_SCALE = 0.02  # 30 s of ringing takes 0.6 s
+
+
+@pytest.fixture(scope="session")
+def _sandbox(_migrated_app, live_server):
+    from sandbox.server import SandboxServer
+
+    config = _migrated_app.config
+    voice_url = live_server + "/voice/incoming"
+    server = SandboxServer(
+        account_sid=SANDBOX_SID, auth_token=SANDBOX_TOKEN, cps=100,
+        time_scale=SANDBOX_TIME_SCALE, seed=7,
+        numbers={config["CALLER_ID"]: voice_url, config["RECORDING_LINE"]: voice_url},
+    ).start()
+    config["TWILIO_API_URL"] = server.base_url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(_sandbox, app):
+    """The sandbox carrier, reset for this test: no calls, default phones, no faults."""
+    _sandbox.wait_idle(5)
+    _sandbox.reset()
+    _sandbox.set_scenario({"default": {"answer": "human", "after_s": 2, "digits": "1"}})
+    _sandbox.set_faults(rest_429=0, rest_500=0, rest_timeout=0, webhook_latency_ms=0,
+                        duplicate_callbacks=0, reorder_callbacks=0, unknown_callbacks=0)
+    _sandbox.carrier.scale = SANDBOX_TIME_SCALE
+    yield _sandbox
+    _sandbox.wait_idle(10)
+
+
+def app_environment(app) -> dict[str, str]:
+    """The environment a separate process (worker, CLI) needs to act as this test app."""
+    c = app.config
+    env = dict(os.environ)
+    env.update({
+        "FLASK_APP": "ivr",
+        "DATABASE_URL": c["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": c["REDIS_URL"],
+        "PUBLIC_BASE_URL": c["PUBLIC_BASE_URL"], "TWILIO_API_URL": c["TWILIO_API_URL"],
+        "TWILIO_ACCOUNT_SID": c["TWILIO_ACCOUNT_SID"],
+        "TWILIO_AUTH_TOKEN": c["TWILIO_AUTH_TOKEN"], "SECRET_KEY": c["SECRET_KEY"],
+        "CALLER_ID": c["CALLER_ID"], "RECORDING_LINE": c["RECORDING_LINE"],
+        "POLICE_ZONE_NAME": c["POLICE_ZONE_NAME"], "POLICE_ZONE_PHONE": c["POLICE_ZONE_PHONE"],
+        "CARRIER_CPS": str(c["CARRIER_CPS"]),
+        "CARRIER_MAX_CONCURRENT": str(c["CARRIER_MAX_CONCURRENT"]),
+        "RETRY_DELAY_S": str(c["RETRY_DELAY_S"]), "MAX_ATTEMPTS": str(c["MAX_ATTEMPTS"]),
+        "ALLOWED_COUNTRIES": ",".join(c["ALLOWED_COUNTRIES"]),
+    })
+    return env
+
+
+class WorkerProcesses:
+    """Real `flask --app ivr worker` processes for end-to-end tests; killable at will."""
+
+    def __init__(self, app, tmp_path: Path) -> None:
+        self.app = app
+        self.tmp_path = tmp_path
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, count: int = 1, *args: str) -> list[subprocess.Popen]:
+        started = []
+        for _ in range(count):
+            log = open(self.tmp_path / f"worker-{len(self.processes)}.log", "w")  # noqa: SIM115
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "ivr", "worker", *args],
+                env=app_environment(self.app), stdout=log, stderr=subprocess.STDOUT,
+            )
+            self.processes.append(proc)
+            started.append(proc)
+        return started
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text() for p in sorted(self.tmp_path.glob("worker-*.log")))
+
+    def stop(self) -> None:
+        for proc in self.processes:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.processes.clear()
+
+
+@pytest.fixture
+def workers(app, tmp_path):
+    """Start worker processes with `workers.start(n)`; all are stopped after the test."""
+    pool = WorkerProcesses(app, tmp_path)
+    yield pool
+    pool.stop()
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 
 from twilio.request_validator import RequestValidator
@@ -25,3 +26,15 @@ def spoken(twiml: str | bytes) -> list[str]:
 
 def verbs(twiml: str | bytes) -> list[str]:
     return [element.tag for element in ET.fromstring(twiml).iter()][1:]
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
+    """Poll until `predicate()` is truthy; return its value or fail with the timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
