@@ -72,6 +72,7 @@ def _time_filter(args: dict[str, str], name: str, ts: float | None) -> bool:
         if raw is None:
             continue
         ref, date_only = _parse_when(raw)
+        date_only = date_only or suffix == ""  # "on" a day, whatever the time part says
         left: Any = when.date() if date_only else when
         right: Any = ref.date() if date_only else ref
         ok = {"": left == right, "<": left <= right, ">": left >= right}[suffix]
