@@ -133,7 +133,8 @@ class Carrier(CallbacksMixin):
                 call.dispatched = True
                 self._active += 1
                 now = time.monotonic()
-                next_at = now + (1.0 / self.cps if self.cps > 0 else 0.0)
+                # 1 ms margin: never let clock jitter put cps+1 starts in one second
+                next_at = now + (1.0 / self.cps + 0.001 if self.cps > 0 else 0.0)
                 call.start = time.time()
                 call.queue_time_ms = int((call.start - call.created) * 1000)
             self._spawn(call, self._run_outbound)
@@ -152,7 +153,7 @@ class Carrier(CallbacksMixin):
         if call.params.get("TimeLimit"):
             call.limit_at = call.start + int(call.params["TimeLimit"]) * self.scale
         try:
-            call.transcript.event("initiated")
+            call.transcript.event("initiated", ts=call.start, queue_time_ms=call.queue_time_ms)
             self.status_event(call, "initiated")
             if b.answer == "failed":
                 call.wait(0.5)

@@ -47,9 +47,9 @@ class Transcript:
             self.info["status"] = status
             self.timeline.append({"status": status, **self._stamp(ts)})
 
-    def event(self, type_: str, **fields: Any) -> dict[str, Any]:
+    def event(self, type_: str, ts: float | None = None, **fields: Any) -> dict[str, Any]:
         """Append an event and return it; the caller may fill in fields once it ends."""
-        ev = {"type": type_, **self._stamp(), **fields}
+        ev = {"type": type_, **self._stamp(ts), **fields}
         with self._lock:
             self.events.append(ev)
         return ev
