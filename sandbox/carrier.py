@@ -352,7 +352,10 @@ class Carrier(CallbacksMixin):
         if url in self._media:
             return self._media[url]
         try:
-            resp = self.webhooks.fetch_media(url)
+            # Twilio plays its own recordings for the account that owns them
+            own = self.base_url and url.startswith(self.base_url)
+            resp = self.webhooks.fetch_media(
+                url, (self.account_sid, self.auth_token) if own else None)
         except requests.RequestException as exc:
             raise TwimlError(11205, f"HTTP connection failure fetching audio: {exc}") from None
         if resp.status_code != 200:

@@ -61,9 +61,10 @@ class WebhookClient:
         headers["X-Twilio-Signature"] = sign(self.auth_token, url, params)
         return self.session.post(url, data=dict(params), headers=headers, timeout=self.timeout_s)
 
-    def fetch_media(self, url: str) -> requests.Response:
+    def fetch_media(self, url: str, auth: tuple[str, str] | None = None) -> requests.Response:
         """GET an audio file for <Play> (unsigned, as Twilio's media fetcher)."""
-        return self.session.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout_s)
+        return self.session.get(url, headers={"User-Agent": USER_AGENT}, auth=auth,
+                                timeout=self.timeout_s)
 
     def close(self) -> None:
         self.session.close()
