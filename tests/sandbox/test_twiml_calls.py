@@ -232,3 +232,22 @@ def test_transcripts_over_http(make_sandbox, sdk, app) -> None:
     assert time.time() - start < 2
     assert requests.post(sb.base_url + "/sandbox/reset", timeout=10).json() == {"ok": True}
     assert sb.calls() == []
+
+
+def test_inline_twiml_get_method_and_time_limit(make_sandbox, sdk, app) -> None:
+    sb = make_sandbox(scenario=SCENARIO)
+    client = sdk(sb)
+    inline = client.calls.create(to=HUMAN, from_=CALLER_ID, twiml=(
+        f'<Response><Say>Inline</Say><Redirect method="GET">{app.url("/recorded")}'
+        '</Redirect></Response>'))
+    limited = client.calls.create(to=HUMAN, from_=CALLER_ID, time_limit=5,
+                                  twiml="<Response><Pause length='100'/></Response>")
+    assert sb.wait_idle(10)
+    t = sb.call(inline.sid)
+    assert [e["type"] for e in t["events"] if e["type"] in ("say", "redirect", "hangup")] == [
+        "say", "redirect", "say", "hangup"]
+    assert app.hits("/recorded")[0]["method"] == "GET"
+    assert app.hits("/recorded")[0]["args"]["CallSid"] == inline.sid
+    lt = sb.call(limited.sid)
+    assert lt["events"][-1]["by"] == "time-limit" and lt["status"] == "completed"
+    assert lt["duration_s"] <= 5
