@@ -1,0 +1,59 @@
+"""The carrier's REST API, through the real `twilio` SDK.
+
+`TWILIO_API_URL` points the SDK at another base URL (the sandbox) through the SDK's own
+extension point, a custom HTTP client, so nothing inside the SDK is patched.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from requests.adapters import HTTPAdapter
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+TWILIO_BASE = "https://api.twilio.com"
+REQUEST_TIMEOUT_S = 10.0
+
+
+class BaseUrlHttpClient(TwilioHttpClient):
+    """Sends the SDK's api.twilio.com requests to `base_url` instead."""
+
+    def __init__(self, base_url: str, timeout: float = REQUEST_TIMEOUT_S) -> None:
+        super().__init__(timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+        # One pool large enough for the dialler's threads, for http:// (sandbox) too.
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def request(self, method, url, *args, **kwargs):
+        if url.startswith(TWILIO_BASE):
+            url = self.base_url + url[len(TWILIO_BASE):]
+        return super().request(method, url, *args, **kwargs)
+
+
+def make_client(app: Flask) -> Client:
+    config = app.config
+    return Client(
+        config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+        http_client=BaseUrlHttpClient(config["TWILIO_API_URL"]),
+    )
+
+
+def client() -> Client:
+    """The app's carrier client, created once per app and shared by its threads."""
+    app = current_app._get_current_object()
+    key = (app.config["TWILIO_API_URL"], app.config["TWILIO_ACCOUNT_SID"])
+    cached = app.extensions.get("carrier_client")
+    if cached is None or cached[0] != key:
+        cached = (key, make_client(app))
+        app.extensions["carrier_client"] = cached
+    return cached[1]
+
+
+def owns_number(number: str) -> bool:
+    """True when the account owns `number` or has verified it as a caller ID."""
+    api = client().api.v2010.accounts(current_app.config["TWILIO_ACCOUNT_SID"])
+    if api.incoming_phone_numbers.list(phone_number=number, limit=1):
+        return True
+    return bool(api.outgoing_caller_ids.list(phone_number=number, limit=1))

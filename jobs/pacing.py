@@ -1,0 +1,85 @@
+"""Global pacing of call creation, shared by every worker on every machine.
+
+Two limits of the carrier account are kept in Redis, in one atomic script:
+
+* calls per second, as GCRA: each dial reserves the next free start time, spaced
+  1/CPS apart, and sleeps until it. No burst is allowed, so no one-second window ever holds
+  more than CPS creates, and a steady stream reaches the limit exactly;
+* concurrent calls in flight, as a sorted set of call-attempt ids scored by a lease
+  expiry. A slot is released on the call's final status; if that callback is lost, the
+  lease runs out and the slot frees itself, so a lost callback cannot leak capacity.
+
+The script reads Redis's own clock (TIME), so workers on several machines agree; times
+leave Lua as '%.6f' strings (Lua's tostring keeps only 14 digits: 100 µs at epoch scale).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis import Redis
+
+TAT_KEY = "buurtlijn:pace:tat"
+INFLIGHT_KEY = "buurtlijn:pace:inflight"
+
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval = tonumber(ARGV[1])
+local max_concurrent = tonumber(ARGV[2])
+local lease_s = tonumber(ARGV[4])
+if max_concurrent > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZSCORE', KEYS[2], ARGV[3]) == false
+     and redis.call('ZCARD', KEYS[2]) >= max_concurrent then
+    return {'-1', string.format('%.6f', now)}
+  end
+end
+local start = now
+if interval > 0 then
+  local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if tat > now then start = tat end
+  redis.call('SET', KEYS[1], string.format('%.6f', start + interval), 'EX', 3600)
+end
+if max_concurrent > 0 then
+  redis.call('ZADD', KEYS[2], start + lease_s, ARGV[3])
+end
+return {string.format('%.6f', start - now), string.format('%.6f', now)}
+"""
+
+
+@dataclass(frozen=True)
+class Limits:
+    cps: float  # calls per second; 0 = unlimited
+    max_concurrent: int  # calls in flight; 0 = unlimited
+    lease_s: float  # how long a slot is held if its final status never comes
+
+
+class Pacer:
+    """Reserve a call start (rate and slot) for one call attempt; release on final status."""
+
+    def __init__(self, redis: Redis, limits: Limits) -> None:
+        self.redis = redis
+        self.limits = limits
+        self._acquire = redis.register_script(_ACQUIRE)
+
+    def reserve(self, attempt_key: str) -> float | None:
+        """Seconds to wait before dialling, or None when every concurrent slot is taken."""
+        reservation = self.reserve_start(attempt_key)
+        return None if reservation is None else reservation[1]
+
+    def reserve_start(self, attempt_key: str) -> tuple[float, float] | None:
+        """(start time on Redis's clock, seconds to wait), or None when no slot is free."""
+        interval = 1.0 / self.limits.cps if self.limits.cps > 0 else 0.0
+        wait, now = self._acquire(
+            keys=[TAT_KEY, INFLIGHT_KEY],
+            args=[interval, self.limits.max_concurrent, attempt_key, self.limits.lease_s],
+        )
+        wait = float(wait)
+        return None if wait < 0 else (float(now) + wait, wait)
+
+    def release(self, attempt_key: str) -> None:
+        self.redis.zrem(INFLIGHT_KEY, attempt_key)
+
+    def in_flight(self) -> int:
+        return int(self.redis.zcard(INFLIGHT_KEY))
