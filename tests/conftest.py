@@ -107,6 +107,11 @@ def base_config(redis_server, database_url, app_port, tmp_path_factory) -> dict:
         "POLICE_ZONE_NAME": "Politiezone Grens",
         "POLICE_ZONE_PHONE": "+3236202929",
         "ALLOWED_COUNTRIES": ["BE"],
+        # Broadcast timing for tests: fast pacing, one-second retries, quick reconciling.
+        "CARRIER_CPS": 50,
+        "RETRY_DELAY_S": 1,
+        "MAX_ATTEMPTS": 3,
+        "RECONCILE_INTERVAL_S": 1,
     }
 
 
@@ -125,8 +130,9 @@ def _migrated_app(base_config):
 
 @pytest.fixture
 def app(_migrated_app, redis_server):
-    """The session app with an empty database and an empty Redis."""
+    """The session app with an empty database, an empty Redis and its own config copy."""
     app = _migrated_app
+    saved_config = dict(app.config)
     with app.app_context():
         tables = [t for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
@@ -139,6 +145,7 @@ def app(_migrated_app, redis_server):
     with app.app_context():
         yield app
         db.session.remove()
+    app.config.update(saved_config)
 
 
 @pytest.fixture
@@ -195,8 +202,9 @@ def sandbox(_sandbox, app):
     _sandbox.wait_idle(5)
     _sandbox.reset()
     _sandbox.set_scenario({"default": {"answer": "human", "after_s": 2, "digits": "1"}})
-    _sandbox.set_faults(rest_429=0, rest_500=0, rest_timeout=0, webhook_latency_ms=0,
-                        duplicate_callbacks=0, reorder_callbacks=0, unknown_callbacks=0)
+    _sandbox.set_faults(rest_429_rate=0, rest_500_rate=0, rest_timeout_rate=0,
+                        webhook_latency_ms=0, callback_duplicate_rate=0,
+                        callback_reorder_rate=0, unknown_sid_callback_rate=0)
     _sandbox.carrier.scale = SANDBOX_TIME_SCALE
     yield _sandbox
     _sandbox.wait_idle(10)

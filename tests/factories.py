@@ -45,3 +45,26 @@ def make_officer(db, pin: str = "246810", **overrides) -> Officer:
     db.session.add(officer)
     db.session.commit()
     return officer
+
+
+def make_message(db, bins: list[Bin] | None = None, audio_s: float = 2.0, **overrides):
+    """A confirmed message with processed audio (a generated tone), targeting `bins`."""
+    import hashlib
+
+    from audio import tone_wav
+    from ivr.models import Message, MessageBin, utcnow
+
+    wav = tone_wav(audio_s)
+    fields = {
+        "kind": "urgent", "status": "confirmed", "recorded_from": "+32470999000",
+        "audio_status": "ready", "audio_wav": wav, "audio_sha256": hashlib.sha256(wav).hexdigest(),
+        "audio_duration_ms": int(audio_s * 1000), "confirmed_at": utcnow(),
+    }
+    fields.update(overrides)
+    message = Message(**fields)
+    db.session.add(message)
+    db.session.flush()
+    for b in bins or []:
+        db.session.add(MessageBin(message_id=message.id, bin_id=b.id))
+    db.session.commit()
+    return message

@@ -9,6 +9,7 @@ from rq import SimpleWorker
 
 from ivr.extensions import redis_conn
 from jobs.queues import QUEUE_NAMES, queues
+from jobs.reconcile import ReconcilerThread
 
 
 @click.command("worker")
@@ -23,4 +24,6 @@ def worker_command(burst: bool, names: tuple[str, ...]) -> None:
     worker = SimpleWorker(queues(redis_conn.client, names or QUEUE_NAMES),
                           connection=redis_conn.client)
     current_app.logger.info("worker %s serving %s", worker.name, ", ".join(names or QUEUE_NAMES))
+    if not burst:
+        ReconcilerThread(current_app._get_current_object()).start()
     worker.work(burst=burst, with_scheduler=True)

@@ -1,0 +1,74 @@
+"""Creating a member call at the carrier, and finding one whose creation went unanswered.
+
+The create-call request has no idempotency key, so after a timeout or a 5xx the only safe
+question is "does a call to this number from our caller ID, started since this attempt was
+written, already exist?" — asked before anything is dialled again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from twilio.rest.api.v2010.account.call import CallInstance
+
+from ivr import carrier
+from ivr.extensions import db
+from ivr.models import CallAttempt
+from jobs import outcomes
+
+CLOCK_SKEW = timedelta(seconds=5)
+
+
+def webhook_url(path: str, attempt: CallAttempt) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/voice/member/{path}?attempt={attempt.id}"
+
+
+def create(attempt: CallAttempt) -> CallInstance:
+    """One create-call request for `attempt`, with answering-machine detection."""
+    config = current_app.config
+    return carrier.client().calls.create(
+        to=attempt.to_number,
+        from_=config["CALLER_ID"],
+        url=webhook_url("answer", attempt),
+        method="POST",
+        status_callback=webhook_url("status", attempt),
+        status_callback_method="POST",
+        status_callback_event=["initiated", "ringing", "answered", "completed"],
+        machine_detection="DetectMessageEnd",
+        async_amd="true",
+        async_amd_status_callback=webhook_url("amd", attempt),
+        async_amd_status_callback_method="POST",
+        timeout=config["RING_TIMEOUT_S"],
+        time_limit=config["CALL_TIME_LIMIT_S"],
+    )
+
+
+def find_existing(attempt: CallAttempt) -> CallInstance | None:
+    """The carrier's call for this attempt, if the create went through unseen."""
+    since = attempt.created_at - CLOCK_SKEW
+    known = set(db.session.scalars(
+        select(CallAttempt.call_sid).where(CallAttempt.to_number == attempt.to_number,
+                                           CallAttempt.call_sid.is_not(None))
+    ))
+    # No StartTime filter: a call still queued at the carrier (CPS queue) has no start
+    # time yet, and it is exactly the one a timed-out create may have left behind.
+    candidates = carrier.client().calls.list(
+        to=attempt.to_number, from_=current_app.config["CALLER_ID"], limit=50,
+    )
+    for call in sorted(candidates, key=lambda c: c.date_created or since):
+        if call.sid in known:
+            continue
+        if call.date_created is None or call.date_created >= since:
+            return call
+    return None
+
+
+def adopt_existing(attempt: CallAttempt) -> bool:
+    """If the carrier has this attempt's call, record it and return True."""
+    call = find_existing(attempt)
+    if call is None:
+        return False
+    outcomes.call_created(attempt, call.sid, call.status)
+    return True

@@ -1,0 +1,48 @@
+"""Cancelling a broadcast: pending deliveries stop, live calls are ended at the carrier."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select, update
+from twilio.base.exceptions import TwilioRestException
+
+from ivr import carrier
+from ivr.extensions import db
+from ivr.models import CallAttempt, Delivery, Message, audit, utcnow
+from ivr.models.messages import FINAL_ATTEMPT_STATES
+from jobs import outcomes
+
+log = logging.getLogger(__name__)
+
+
+def cancel_broadcast(message_id: int, actor: str) -> tuple[int, int]:
+    """Cancel `message_id`; returns (deliveries stopped, live calls ended)."""
+    message = db.session.get(Message, message_id)
+    if message is None:
+        raise LookupError(f"no broadcast {message_id}")
+    if message.status in ("completed", "cancelled"):
+        return 0, 0
+    message.status, message.cancelled_at, message.cancelled_by = "cancelled", utcnow(), actor
+    stopped = db.session.execute(
+        update(Delivery).where(Delivery.message_id == message_id, Delivery.status == "pending")
+        .values(status="cancelled", outcome="cancelled")).rowcount
+    audit(actor, "broadcast.cancel", f"message:{message_id}", stopped=stopped)
+    db.session.commit()
+
+    live = db.session.scalars(
+        select(CallAttempt).join(Delivery).where(
+            Delivery.message_id == message_id, CallAttempt.call_sid.is_not(None),
+            CallAttempt.status.not_in(FINAL_ATTEMPT_STATES))).all()
+    ended = 0
+    for attempt in live:
+        # Twilio: `canceled` ends a call not yet answered, `completed` one in progress.
+        target = "completed" if attempt.status == "in-progress" else "canceled"
+        try:
+            carrier.client().calls(attempt.call_sid).update(status=target)
+            ended += 1
+        except TwilioRestException as exc:
+            log.info("ending %s: %s (it may have ended already)", attempt.call_sid, exc.msg)
+    outcomes.complete_if_done(message_id)
+    db.session.commit()
+    return stopped, ended

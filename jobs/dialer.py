@@ -1,0 +1,222 @@
+"""The dialler: claims due deliveries from SQL and creates one carrier call per attempt.
+
+A `dispatch(slot)` job holds a Redis lock for its slot and runs `DIAL_THREADS` threads,
+so the carrier's request latency never limits throughput; the pacing in Redis does. Each
+thread repeatedly:
+
+1. claims a batch of due deliveries (an UPDATE ... WHERE status='pending' RETURNING, so
+   two threads or workers can never claim the same delivery);
+2. per delivery, writes the call attempt as `dialing` *before* the request;
+3. waits for its start time and a concurrency slot (jobs.pacing);
+4. creates the call; stores the SID after. 429: back off and retry the same attempt.
+   Timeout or 5xx: ask the carrier whether the call exists before dialling again.
+
+Urgent messages are claimed before feedback, test and cold ones. The job returns when no
+delivery is due, or yields when other urgent work (a recording to process) is waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import requests
+from flask import Flask, current_app
+from rq import Queue
+from sqlalchemy import case, func, select, update
+from twilio.base.exceptions import TwilioRestException
+
+from ivr.extensions import db, redis_conn
+from ivr.models import CallAttempt, Delivery, Message, utcnow
+from ivr.numbers import is_dialable
+from jobs import calls, outcomes
+from jobs.kick import SLOT_LOCK, kick_dispatchers, kick_dispatchers_at
+from jobs.pacing import Limits, Pacer
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 5
+SLOT_TTL_S = 120
+MAX_CREATE_TRIES = 6
+PRIORITY = case(
+    (Message.kind == "urgent", 0), (Message.kind == "feedback", 1), (Message.kind == "test", 2),
+    else_=3,
+)
+
+
+def dispatch(slot: int = 0) -> int:
+    """Dial every due delivery (one job per slot at a time); returns calls created."""
+    app = current_app._get_current_object()
+    lock = redis_conn.client.lock(SLOT_LOCK.format(slot), timeout=SLOT_TTL_S, blocking=False,
+                                  thread_local=False)
+    if not lock.acquire():
+        return 0
+    try:
+        pacer = make_pacer(app)
+        stop = threading.Event()
+        created = [0] * app.config["DIAL_THREADS"]
+        threads = [
+            threading.Thread(target=_dial_loop, args=(app, pacer, stop, created, i, lock),
+                             name=f"dialler-{slot}-{i}", daemon=True)
+            for i in range(len(created))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        lock.release()
+    _schedule_next()
+    return sum(created)
+
+
+def make_pacer(app: Flask) -> Pacer:
+    config = app.config
+    lease = config["RING_TIMEOUT_S"] + config["CALL_TIME_LIMIT_S"] + 60
+    return Pacer(redis_conn.client, Limits(config["CARRIER_CPS"],
+                                           config["CARRIER_MAX_CONCURRENT"], lease))
+
+
+def _dial_loop(app: Flask, pacer: Pacer, stop: threading.Event, created: list[int], index: int,
+               lock) -> None:
+    with app.app_context():
+        try:
+            while not stop.is_set():
+                batch = claim_due(CLAIM_BATCH)
+                if not batch:
+                    break
+                for delivery_id in batch:
+                    created[index] += dial(delivery_id, pacer)
+                if index == 0:
+                    lock.extend(SLOT_TTL_S, replace_ttl=True)
+                    if _other_urgent_work_waiting():
+                        stop.set()
+        finally:
+            db.session.remove()
+
+
+def _other_urgent_work_waiting() -> bool:
+    """A recording waiting to be processed must not sit behind a long cold broadcast."""
+    queue = Queue("urgent", connection=redis_conn.client)
+    for job_id in queue.get_job_ids(0, 20):
+        job = queue.fetch_job(job_id)
+        if job is not None and job.func_name != "jobs.dialer.dispatch":
+            return True
+    return False
+
+
+def claim_due(limit: int) -> list[int]:
+    """Atomically move up to `limit` due deliveries of the most urgent message to 'calling'."""
+    now = utcnow()
+    message_id = db.session.scalar(
+        select(Message.id).where(
+            Message.status == "sending",
+            (Message.not_before.is_(None)) | (Message.not_before <= now),
+            select(Delivery.id).where(
+                Delivery.message_id == Message.id, Delivery.status == "pending",
+                (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= now),
+            ).exists(),
+        ).order_by(PRIORITY, Message.confirmed_at, Message.id).limit(1)
+    )
+    if message_id is None:
+        return []
+    due = (
+        select(Delivery.id).where(
+            Delivery.message_id == message_id, Delivery.status == "pending",
+            (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= now),
+        ).order_by(Delivery.next_attempt_at.is_not(None), Delivery.id).limit(limit)
+        .scalar_subquery()
+    )
+    claimed = db.session.scalars(
+        update(Delivery).where(Delivery.id.in_(due), Delivery.status == "pending")
+        .values(status="calling", attempts=Delivery.attempts + 1, updated_at=now)
+        .returning(Delivery.id)
+    ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+def dial(delivery_id: int, pacer: Pacer) -> int:
+    """Make the call of the delivery's current attempt; returns 1 if a call was created."""
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery.message.status == "cancelled":
+        outcomes.close_delivery(delivery, "cancelled")
+        db.session.commit()
+        return 0
+    number = delivery.phone2 if delivery.phone2 and delivery.attempts % 2 == 0 else delivery.phone
+    if not is_dialable(number, current_app.config["ALLOWED_COUNTRIES"]):
+        attempt = CallAttempt(delivery_id=delivery.id, attempt_no=delivery.attempts,
+                              to_number=number, status="failed", error="number not allowed")
+        db.session.add(attempt)
+        outcomes.close_delivery(delivery, "failed")
+        db.session.commit()
+        return 0
+    attempt = db.session.scalar(select(CallAttempt).where(
+        CallAttempt.delivery_id == delivery.id, CallAttempt.attempt_no == delivery.attempts))
+    if attempt is None:
+        attempt = CallAttempt(delivery_id=delivery.id, attempt_no=delivery.attempts,
+                              to_number=number, status="dialing")
+        db.session.add(attempt)
+        db.session.commit()  # the attempt exists before the carrier hears of it
+    elif attempt.call_sid or attempt.status != "dialing":
+        return 0  # this attempt already has its call
+    return create_call(attempt, pacer)
+
+
+def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
+    """Create the attempt's call exactly once, pacing and reconciling as needed."""
+    key = f"a{attempt.id}"
+    for try_no in range(MAX_CREATE_TRIES):
+        _wait_for_start(pacer, key)
+        try:
+            call = calls.create(attempt)
+        except TwilioRestException as exc:
+            if exc.status == 429:
+                time.sleep(min(0.25 * 2 ** try_no, 4.0))
+                continue
+            if exc.status >= 500:
+                if calls.adopt_existing(attempt):
+                    return 1
+                continue
+            pacer.release(key)
+            outcomes.attempt_refused(attempt, f"{exc.code}: {exc.msg}")
+            return 0
+        except requests.RequestException as exc:
+            log.warning("create for attempt %s: %s; reconciling", attempt.id,
+                        exc.__class__.__name__)
+            if calls.adopt_existing(attempt):
+                return 1
+            continue
+        outcomes.call_created(attempt, call.sid, call.status)
+        return 1
+    log.warning("attempt %s still not created after %s tries; left to the reconciler",
+                attempt.id, MAX_CREATE_TRIES)
+    return 0
+
+
+def _wait_for_start(pacer: Pacer, key: str) -> None:
+    while True:
+        wait = pacer.reserve(key)
+        if wait is not None:
+            if wait > 0:
+                time.sleep(wait)
+            return
+        time.sleep(0.05)  # every concurrent slot is taken
+
+
+def _schedule_next() -> None:
+    """After a run: wake up again now if work is due (a yield, or work that came due
+    meanwhile), else when the next retry or the end of the quiet hours is due."""
+    now = utcnow()
+    pending = (select(func.min(func.coalesce(Delivery.next_attempt_at, Message.not_before, now)))
+               .join(Message).where(Delivery.status == "pending", Message.status == "sending"))
+    next_due = db.session.scalar(pending)
+    db.session.remove()
+    if next_due is None:
+        return
+    if next_due <= now + timedelta(seconds=0.5):
+        kick_dispatchers()
+    else:
+        kick_dispatchers_at(next_due)

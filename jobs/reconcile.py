@@ -1,0 +1,167 @@
+"""The reconciler: finishes from SQL whatever a dead worker or a lost Redis left behind.
+
+It runs every few seconds in each worker process (`ReconcilerThread`), independent of
+the RQ queues being intact; a Redis lock lets one run at a time when Redis is up, and
+every step is safe to run twice when it is not. Each pass:
+
+1. plans confirmed messages whose audio is ready but that were never planned;
+2. puts back deliveries claimed by a dialler that died before writing their attempt;
+3. asks the carrier about attempts left in `dialing` without a SID: adopts the call if
+   it exists, otherwise records that no call was made and makes the delivery due again;
+4. asks the carrier for the status of calls whose final callback never came;
+5. completes messages whose deliveries are all settled, and wakes the dialler if
+   deliveries are due (a flushed Redis lost the jobs that would have).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from datetime import timedelta
+
+import redis
+from flask import Flask, current_app
+from sqlalchemy import select, update
+
+from ivr import carrier
+from ivr.extensions import db, redis_conn
+from ivr.models import CallAttempt, Delivery, Message, utcnow
+from ivr.models.messages import FINAL_ATTEMPT_STATES
+from jobs import calls, outcomes
+from jobs.broadcast import plan_broadcast
+from jobs.kick import kick_dispatchers
+
+log = logging.getLogger(__name__)
+LOCK = "buurtlijn:reconciler"
+CLAIM_GRACE = timedelta(seconds=60)
+DIALING_GRACE = timedelta(seconds=20)
+
+
+def reconcile() -> dict[str, int]:
+    """One pass; returns what it did, for logs and tests."""
+    done = {"planned": 0, "unclaimed": 0, "adopted": 0, "not_created": 0, "fetched": 0}
+    now = utcnow()
+    for message_id in db.session.scalars(select(Message.id).where(
+            Message.status == "confirmed", Message.planned_at.is_(None),
+            Message.audio_status == "ready")).all():
+        done["planned"] += bool(plan_broadcast(message_id))
+
+    # 2. claimed, but the dialler died before writing the attempt
+    orphans = db.session.scalars(select(Delivery).where(
+        Delivery.status == "calling", Delivery.updated_at < now - CLAIM_GRACE)).all()
+    for delivery in orphans:
+        has_attempt = db.session.scalar(select(CallAttempt.id).where(
+            CallAttempt.delivery_id == delivery.id,
+            CallAttempt.attempt_no == delivery.attempts))
+        if has_attempt is None:
+            done["unclaimed"] += db.session.execute(update(Delivery).where(
+                Delivery.id == delivery.id, Delivery.status == "calling",
+                Delivery.attempts == delivery.attempts)
+                .values(status="pending", attempts=delivery.attempts - 1)).rowcount
+    db.session.commit()
+
+    # 3. written as dialing, no SID: did the carrier create it?
+    for attempt in db.session.scalars(select(CallAttempt).where(
+            CallAttempt.status == "dialing", CallAttempt.call_sid.is_(None),
+            CallAttempt.created_at < now - DIALING_GRACE)).all():
+        if calls.adopt_existing(attempt):
+            done["adopted"] += 1
+        else:
+            done["not_created"] += _no_call_was_made(attempt)
+
+    # 4. calls whose final status never arrived
+    lease = timedelta(seconds=current_app.config["RING_TIMEOUT_S"]
+                      + current_app.config["CALL_TIME_LIMIT_S"] + 60)
+    for attempt in db.session.scalars(select(CallAttempt).where(
+            CallAttempt.call_sid.is_not(None),
+            CallAttempt.status.not_in(FINAL_ATTEMPT_STATES),
+            CallAttempt.created_at < now - min(lease, _stale_after()))).all():
+        done["fetched"] += _refresh_from_carrier(attempt)
+
+    # 5. complete, and wake the dialler
+    for message_id in db.session.scalars(select(Message.id).where(
+            Message.status == "sending")).all():
+        outcomes.complete_if_done(message_id)
+    db.session.commit()
+    if _due_work_exists():
+        kick_dispatchers()
+    return done
+
+
+def _stale_after() -> timedelta:
+    """A call with no news for this long is asked about (ring time + a typical message)."""
+    return timedelta(seconds=current_app.config["RING_TIMEOUT_S"] + 180)
+
+
+def _no_call_was_made(attempt: CallAttempt) -> int:
+    """The carrier has no call for this attempt: it never happened; dial it again."""
+    if not outcomes.advance(attempt.id, "failed", error="not created at the carrier",
+                            ended_at=utcnow()):
+        return 0
+    moved = db.session.execute(update(Delivery).where(
+        Delivery.id == attempt.delivery_id, Delivery.status == "calling",
+        Delivery.attempts == attempt.attempt_no)
+        .values(status="pending", next_attempt_at=None)).rowcount
+    db.session.commit()
+    return moved
+
+
+def _refresh_from_carrier(attempt: CallAttempt) -> int:
+    call = carrier.client().calls(attempt.call_sid).fetch()
+    if call.status not in FINAL_ATTEMPT_STATES:
+        return 0
+    finished = outcomes.record_call_status(attempt.id, attempt.call_sid, call.status,
+                                           answered_by=call.answered_by,
+                                           duration_s=int(call.duration or 0))
+    if finished:
+        outcomes.release_slot(attempt.id)
+    return 1
+
+
+def _due_work_exists() -> bool:
+    now = utcnow()
+    return db.session.scalar(select(Delivery.id).join(Message).where(
+        Message.status == "sending", Delivery.status == "pending",
+        (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= now),
+        (Message.not_before.is_(None)) | (Message.not_before <= now)).limit(1)) is not None
+
+
+class ReconcilerThread(threading.Thread):
+    """Runs `reconcile()` every RECONCILE_INTERVAL_S inside a worker process."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(name="reconciler", daemon=True)
+        self.app = app
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        interval = self.app.config["RECONCILE_INTERVAL_S"]
+        while not self.stopping.wait(interval):
+            with self.app.app_context():
+                try:
+                    self._pass()
+                finally:
+                    db.session.remove()
+
+    def _pass(self) -> None:
+        lock = None
+        try:
+            lock = redis_conn.client.lock(LOCK, timeout=60, blocking=False)
+            if not lock.acquire():
+                return
+        except redis.RedisError:
+            lock = None  # Redis is away: reconcile anyway, every step is idempotent
+        try:
+            done = reconcile()
+            if any(done.values()):
+                log.info("reconciler: %s", done)
+        except Exception:
+            # A failed pass must not kill the thread that protects every broadcast;
+            # it is logged with its traceback and the next pass tries again.
+            log.exception("reconciler pass failed")
+            db.session.rollback()
+        finally:
+            if lock is not None:
+                with contextlib.suppress(redis.RedisError):
+                    lock.release()
