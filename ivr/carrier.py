@@ -36,14 +36,15 @@ def make_client(app: Flask) -> Client:
     config = app.config
     return Client(
         config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
-        http_client=BaseUrlHttpClient(config["TWILIO_API_URL"]),
+        http_client=BaseUrlHttpClient(config["TWILIO_API_URL"], config["CARRIER_TIMEOUT_S"]),
     )
 
 
 def client() -> Client:
     """The app's carrier client, created once per app and shared by its threads."""
     app = current_app._get_current_object()
-    key = (app.config["TWILIO_API_URL"], app.config["TWILIO_ACCOUNT_SID"])
+    key = (app.config["TWILIO_API_URL"], app.config["TWILIO_ACCOUNT_SID"],
+           app.config["CARRIER_TIMEOUT_S"])
     cached = app.extensions.get("carrier_client")
     if cached is None or cached[0] != key:
         cached = (key, make_client(app))

@@ -82,6 +82,8 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "DIAL_SLOTS": _int(env, "DIAL_SLOTS", 2),
         "DIAL_THREADS": _int(env, "DIAL_THREADS", 8),
         "RECONCILE_INTERVAL_S": _int(env, "RECONCILE_INTERVAL_S", 5),
+        "RECONCILE_GRACE_S": _int(env, "RECONCILE_GRACE_S", 30),
+        "CARRIER_TIMEOUT_S": _int(env, "CARRIER_TIMEOUT_S", 10),
         "ALLOWED_COUNTRIES": _list(env, "ALLOWED_COUNTRIES", "BE"),
         "QUIET_HOURS": env.get("QUIET_HOURS", "21:00-08:00"),
         "TIMEZONE": env.get("TIMEZONE", "Europe/Brussels"),

@@ -14,11 +14,22 @@ from sqlalchemy import select
 from twilio.rest.api.v2010.account.call import CallInstance
 
 from ivr import carrier
-from ivr.extensions import db
+from ivr.extensions import db, redis_conn
 from ivr.models import CallAttempt
 from jobs import outcomes
 
 CLOCK_SKEW = timedelta(seconds=5)
+DIALING_LEASE = "buurtlijn:dialing:{}"
+
+
+def hold_dialing_lease(attempt: CallAttempt) -> None:
+    """Tell the reconciler a live dialler owns this attempt's create request right now."""
+    timeout = current_app.config["CARRIER_TIMEOUT_S"] + 10
+    redis_conn.client.set(DIALING_LEASE.format(attempt.id), 1, ex=timeout)
+
+
+def dialing_lease_held(attempt_id: int) -> bool:
+    return bool(redis_conn.client.exists(DIALING_LEASE.format(attempt_id)))
 
 
 def webhook_url(path: str, attempt: CallAttempt) -> str:

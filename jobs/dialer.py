@@ -4,12 +4,13 @@ A `dispatch(slot)` job holds a Redis lock for its slot and runs `DIAL_THREADS` t
 so the carrier's request latency never limits throughput; the pacing in Redis does. Each
 thread repeatedly:
 
-1. claims a batch of due deliveries (an UPDATE ... WHERE status='pending' RETURNING, so
-   two threads or workers can never claim the same delivery);
-2. per delivery, writes the call attempt as `dialing` *before* the request;
-3. waits for its start time and a concurrency slot (jobs.pacing);
-4. creates the call; stores the SID after. 429: back off and retry the same attempt.
-   Timeout or 5xx: ask the carrier whether the call exists before dialling again.
+1. waits for its start time and a concurrency slot (jobs.pacing);
+2. claims the most urgent due delivery (UPDATE ... WHERE status='pending' RETURNING, so
+   two threads or workers never claim the same one) and writes its call attempt as
+   `dialing`, in one transaction, *before* the request;
+3. creates the call under a short dialing lease in Redis, and stores the SID after.
+   429: back off and retry the same attempt. Timeout or 5xx: ask the carrier whether the
+   call exists before dialling again.
 
 Urgent messages are claimed before feedback, test and cold ones. The job returns when no
 delivery is due, or yields when other urgent work (a recording to process) is waiting.
@@ -17,11 +18,15 @@ delivery is due, or yields when other urgent work (a recording to process) is wa
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import random
 import threading
 import time
+import uuid
 from datetime import timedelta
 
+import redis
 import requests
 from flask import Flask, current_app
 from rq import Queue
@@ -37,7 +42,8 @@ from jobs.pacing import Limits, Pacer
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 5
+CLAIM_RETRIES = 5
+CLAIM_WINDOW = 8
 SLOT_TTL_S = 120
 MAX_CREATE_TRIES = 6
 PRIORITY = case(
@@ -57,8 +63,10 @@ def dispatch(slot: int = 0) -> int:
         pacer = make_pacer(app)
         stop = threading.Event()
         created = [0] * app.config["DIAL_THREADS"]
+        errors: list[BaseException] = []
         threads = [
-            threading.Thread(target=_dial_loop, args=(app, pacer, stop, created, i, lock),
+            threading.Thread(target=_dial_loop,
+                             args=(app, pacer, stop, created, i, lock, errors),
                              name=f"dialler-{slot}-{i}", daemon=True)
             for i in range(len(created))
         ]
@@ -67,7 +75,10 @@ def dispatch(slot: int = 0) -> int:
         for thread in threads:
             thread.join()
     finally:
-        lock.release()
+        with contextlib.suppress(redis.RedisError):
+            lock.release()
+    if errors:
+        raise errors[0]  # let RQ record the failure; the reconciler finishes the work
     _schedule_next()
     return sum(created)
 
@@ -80,19 +91,27 @@ def make_pacer(app: Flask) -> Pacer:
 
 
 def _dial_loop(app: Flask, pacer: Pacer, stop: threading.Event, created: list[int], index: int,
-               lock) -> None:
+               lock, errors: list[BaseException]) -> None:
     with app.app_context():
         try:
             while not stop.is_set():
-                batch = claim_due(CLAIM_BATCH)
-                if not batch:
+                # The start time and slot come first, the claim right before the request:
+                # a delivery is never held claimed while its dialler waits for capacity.
+                ticket = f"t{uuid.uuid4().hex}"
+                _wait_for_start(pacer, ticket)
+                attempt = claim_next_attempt()
+                if attempt is None:
+                    pacer.release(ticket)
                     break
-                for delivery_id in batch:
-                    created[index] += dial(delivery_id, pacer)
+                pacer.transfer(ticket, f"a{attempt.id}")
+                created[index] += create_call(attempt, pacer)
                 if index == 0:
                     lock.extend(SLOT_TTL_S, replace_ttl=True)
                     if _other_urgent_work_waiting():
                         stop.set()
+        except BaseException as exc:  # noqa: BLE001  (handed to the job's thread, re-raised)
+            errors.append(exc)
+            stop.set()
         finally:
             db.session.remove()
 
@@ -107,69 +126,65 @@ def _other_urgent_work_waiting() -> bool:
     return False
 
 
-def claim_due(limit: int) -> list[int]:
-    """Atomically move up to `limit` due deliveries of the most urgent message to 'calling'."""
-    now = utcnow()
-    message_id = db.session.scalar(
-        select(Message.id).where(
-            Message.status == "sending",
-            (Message.not_before.is_(None)) | (Message.not_before <= now),
-            select(Delivery.id).where(
-                Delivery.message_id == Message.id, Delivery.status == "pending",
-                (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= now),
-            ).exists(),
-        ).order_by(PRIORITY, Message.confirmed_at, Message.id).limit(1)
-    )
-    if message_id is None:
-        return []
-    due = (
-        select(Delivery.id).where(
-            Delivery.message_id == message_id, Delivery.status == "pending",
-            (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= now),
-        ).order_by(Delivery.next_attempt_at.is_not(None), Delivery.id).limit(limit)
-        .scalar_subquery()
-    )
-    claimed = db.session.scalars(
-        update(Delivery).where(Delivery.id.in_(due), Delivery.status == "pending")
-        .values(status="calling", attempts=Delivery.attempts + 1, updated_at=now)
-        .returning(Delivery.id)
-    ).all()
-    db.session.commit()
-    return sorted(claimed)
+def _due(now):
+    return (Delivery.status == "pending") & (
+        Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now))
 
 
-def dial(delivery_id: int, pacer: Pacer) -> int:
-    """Make the call of the delivery's current attempt; returns 1 if a call was created."""
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery.message.status == "cancelled":
-        outcomes.close_delivery(delivery, "cancelled")
-        db.session.commit()
-        return 0
-    number = delivery.phone2 if delivery.phone2 and delivery.attempts % 2 == 0 else delivery.phone
-    if not is_dialable(number, current_app.config["ALLOWED_COUNTRIES"]):
-        attempt = CallAttempt(delivery_id=delivery.id, attempt_no=delivery.attempts,
-                              to_number=number, status="failed", error="number not allowed")
+def claim_next_attempt() -> CallAttempt | None:
+    """Claim the most urgent due delivery and write its attempt as `dialing`, in one
+    transaction: a delivery being called always has its attempt row."""
+    for _ in range(CLAIM_RETRIES):
+        now = utcnow()
+        message_id = db.session.scalar(
+            select(Message.id).where(
+                Message.status == "sending",
+                Message.not_before.is_(None) | (Message.not_before <= now),
+                select(Delivery.id).where(Delivery.message_id == Message.id, _due(now)).exists(),
+            ).order_by(PRIORITY, Message.confirmed_at, Message.id).limit(1)
+        )
+        if message_id is None:
+            db.session.rollback()
+            return None
+        candidates = db.session.scalars(
+            select(Delivery.id).where(Delivery.message_id == message_id, _due(now))
+            .order_by(Delivery.next_attempt_at.is_not(None), Delivery.id).limit(CLAIM_WINDOW)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not candidates:
+            db.session.rollback()
+            continue
+        row = db.session.execute(
+            update(Delivery).where(Delivery.id == random.choice(candidates), _due(now))
+            .values(status="calling", attempts=Delivery.attempts + 1, updated_at=now)
+            .returning(Delivery.id, Delivery.attempts, Delivery.phone, Delivery.phone2)
+        ).first()
+        if row is None:
+            db.session.rollback()  # another dialler was quicker
+            continue
+        delivery_id, attempt_no, phone, phone2 = row
+        number = phone2 if phone2 and attempt_no % 2 == 0 else phone
+        attempt = CallAttempt(delivery_id=delivery_id, attempt_no=attempt_no, to_number=number,
+                              status="dialing")
         db.session.add(attempt)
-        outcomes.close_delivery(delivery, "failed")
-        db.session.commit()
-        return 0
-    attempt = db.session.scalar(select(CallAttempt).where(
-        CallAttempt.delivery_id == delivery.id, CallAttempt.attempt_no == delivery.attempts))
-    if attempt is None:
-        attempt = CallAttempt(delivery_id=delivery.id, attempt_no=delivery.attempts,
-                              to_number=number, status="dialing")
-        db.session.add(attempt)
+        if not is_dialable(number, current_app.config["ALLOWED_COUNTRIES"]):
+            attempt.status, attempt.error = "failed", "number not allowed for dialling"
+            db.session.flush()
+            outcomes.settle(attempt)
+            db.session.commit()
+            continue
         db.session.commit()  # the attempt exists before the carrier hears of it
-    elif attempt.call_sid or attempt.status != "dialing":
-        return 0  # this attempt already has its call
-    return create_call(attempt, pacer)
+        return attempt
+    return None
 
 
 def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
     """Create the attempt's call exactly once, pacing and reconciling as needed."""
     key = f"a{attempt.id}"
     for try_no in range(MAX_CREATE_TRIES):
-        _wait_for_start(pacer, key)
+        if try_no:
+            _wait_for_start(pacer, key)  # a retried request needs a start of its own
+        calls.hold_dialing_lease(attempt)
         try:
             call = calls.create(attempt)
         except TwilioRestException as exc:

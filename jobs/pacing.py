@@ -47,6 +47,15 @@ end
 return {string.format('%.6f', start - now), string.format('%.6f', now)}
 """
 
+_TRANSFER = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('ZADD', KEYS[1], score, ARGV[2])
+end
+return score
+"""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -62,6 +71,7 @@ class Pacer:
         self.redis = redis
         self.limits = limits
         self._acquire = redis.register_script(_ACQUIRE)
+        self._transfer = redis.register_script(_TRANSFER)
 
     def reserve(self, attempt_key: str) -> float | None:
         """Seconds to wait before dialling, or None when every concurrent slot is taken."""
@@ -77,6 +87,10 @@ class Pacer:
         )
         wait = float(wait)
         return None if wait < 0 else (float(now) + wait, wait)
+
+    def transfer(self, ticket: str, attempt_key: str) -> None:
+        """Hand a slot reserved under a temporary ticket to the attempt that uses it."""
+        self._transfer(keys=[INFLIGHT_KEY], args=[ticket, attempt_key])
 
     def release(self, attempt_key: str) -> None:
         self.redis.zrem(INFLIGHT_KEY, attempt_key)

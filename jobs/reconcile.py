@@ -5,11 +5,11 @@ the RQ queues being intact; a Redis lock lets one run at a time when Redis is up
 every step is safe to run twice when it is not. Each pass:
 
 1. plans confirmed messages whose audio is ready but that were never planned;
-2. puts back deliveries claimed by a dialler that died before writing their attempt;
-3. asks the carrier about attempts left in `dialing` without a SID: adopts the call if
-   it exists, otherwise records that no call was made and makes the delivery due again;
-4. asks the carrier for the status of calls whose final callback never came;
-5. completes messages whose deliveries are all settled, and wakes the dialler if
+2. asks the carrier about attempts left in `dialing` without a SID by a dialler that is
+   gone (no dialing lease in Redis): adopts the call if it exists, otherwise records that
+   no call was made and makes the delivery due again;
+3. asks the carrier for the status of calls whose final callback never came;
+4. completes messages whose deliveries are all settled, and wakes the dialler if
    deliveries are due (a flushed Redis lost the jobs that would have).
 """
 
@@ -34,43 +34,32 @@ from jobs.kick import kick_dispatchers
 
 log = logging.getLogger(__name__)
 LOCK = "buurtlijn:reconciler"
-CLAIM_GRACE = timedelta(seconds=60)
-DIALING_GRACE = timedelta(seconds=20)
 
 
 def reconcile() -> dict[str, int]:
     """One pass; returns what it did, for logs and tests."""
-    done = {"planned": 0, "unclaimed": 0, "adopted": 0, "not_created": 0, "fetched": 0}
+    done = {"planned": 0, "adopted": 0, "not_created": 0, "fetched": 0}
     now = utcnow()
+    # Longer than any create request may take (CARRIER_TIMEOUT_S and its retries): what
+    # is older than this and still unfinished was left behind by a dead dialler.
+    grace = timedelta(seconds=current_app.config["RECONCILE_GRACE_S"])
     for message_id in db.session.scalars(select(Message.id).where(
             Message.status == "confirmed", Message.planned_at.is_(None),
             Message.audio_status == "ready")).all():
         done["planned"] += bool(plan_broadcast(message_id))
 
-    # 2. claimed, but the dialler died before writing the attempt
-    orphans = db.session.scalars(select(Delivery).where(
-        Delivery.status == "calling", Delivery.updated_at < now - CLAIM_GRACE)).all()
-    for delivery in orphans:
-        has_attempt = db.session.scalar(select(CallAttempt.id).where(
-            CallAttempt.delivery_id == delivery.id,
-            CallAttempt.attempt_no == delivery.attempts))
-        if has_attempt is None:
-            done["unclaimed"] += db.session.execute(update(Delivery).where(
-                Delivery.id == delivery.id, Delivery.status == "calling",
-                Delivery.attempts == delivery.attempts)
-                .values(status="pending", attempts=delivery.attempts - 1)).rowcount
-    db.session.commit()
-
-    # 3. written as dialing, no SID: did the carrier create it?
+    # 2. written as dialing, no SID, and no live dialler holds it: was it created?
     for attempt in db.session.scalars(select(CallAttempt).where(
             CallAttempt.status == "dialing", CallAttempt.call_sid.is_(None),
-            CallAttempt.created_at < now - DIALING_GRACE)).all():
+            CallAttempt.created_at < now - grace)).all():
+        if _dialler_alive(attempt.id):
+            continue
         if calls.adopt_existing(attempt):
             done["adopted"] += 1
         else:
             done["not_created"] += _no_call_was_made(attempt)
 
-    # 4. calls whose final status never arrived
+    # 3. calls whose final status never arrived
     lease = timedelta(seconds=current_app.config["RING_TIMEOUT_S"]
                       + current_app.config["CALL_TIME_LIMIT_S"] + 60)
     for attempt in db.session.scalars(select(CallAttempt).where(
@@ -79,7 +68,7 @@ def reconcile() -> dict[str, int]:
             CallAttempt.created_at < now - min(lease, _stale_after()))).all():
         done["fetched"] += _refresh_from_carrier(attempt)
 
-    # 5. complete, and wake the dialler
+    # 4. complete, and wake the dialler
     for message_id in db.session.scalars(select(Message.id).where(
             Message.status == "sending")).all():
         outcomes.complete_if_done(message_id)
@@ -87,6 +76,15 @@ def reconcile() -> dict[str, int]:
     if _due_work_exists():
         kick_dispatchers()
     return done
+
+
+def _dialler_alive(attempt_id: int) -> bool:
+    """True if a dialler holds the attempt's lease, or if Redis cannot tell (then wait:
+    deciding "no call was made" while a request may be in flight could dial twice)."""
+    try:
+        return calls.dialing_lease_held(attempt_id)
+    except redis.RedisError:
+        return True
 
 
 def _stale_after() -> timedelta:

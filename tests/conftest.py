@@ -112,6 +112,8 @@ def base_config(redis_server, database_url, app_port, tmp_path_factory) -> dict:
         "RETRY_DELAY_S": 1,
         "MAX_ATTEMPTS": 3,
         "RECONCILE_INTERVAL_S": 1,
+        "RECONCILE_GRACE_S": 3,
+        "CARRIER_TIMEOUT_S": 10,
     }
 
 
@@ -226,6 +228,10 @@ def app_environment(app) -> dict[str, str]:
         "CARRIER_MAX_CONCURRENT": str(c["CARRIER_MAX_CONCURRENT"]),
         "RETRY_DELAY_S": str(c["RETRY_DELAY_S"]), "MAX_ATTEMPTS": str(c["MAX_ATTEMPTS"]),
         "ALLOWED_COUNTRIES": ",".join(c["ALLOWED_COUNTRIES"]),
+        "RECONCILE_INTERVAL_S": str(c["RECONCILE_INTERVAL_S"]),
+        "RECONCILE_GRACE_S": str(c["RECONCILE_GRACE_S"]),
+        "CARRIER_TIMEOUT_S": str(c["CARRIER_TIMEOUT_S"]),
+        "DIAL_THREADS": str(c["DIAL_THREADS"]), "DIAL_SLOTS": str(c["DIAL_SLOTS"]),
     })
     return env
 
