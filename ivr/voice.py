@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import callback
+from ivr import recording_line as recording_line_views
 from ivr.extensions import db
 from ivr.models import InboundCall, Member
 from ivr.signature import twilio_signed
@@ -60,10 +61,6 @@ def callback_line(caller: str | None, to: str | None) -> Response:
 
 
 def recording_line(caller: str | None) -> Response:
-    """Placeholder until the recording-line flow exists (issue #4)."""
+    """The police recording line: logged like every call, then the flow takes over."""
     _log_call("recording", caller, current_app.config["RECORDING_LINE"])
-    db.session.commit()
-    response = VoiceResponse()
-    speaker("nl").say(response, "recording_line_unavailable")
-    response.hangup()
-    return twiml(response)
+    return recording_line_views.answer()
