@@ -30,11 +30,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_extensions(app)
 
-    from ivr import cli, media, recording_line, voice
+    from ivr import cli, media, member_calls, recording_line, voice
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(recording_line.bp)
+    app.register_blueprint(member_calls.bp)
     cli.register(app)
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs request bodies
     return app

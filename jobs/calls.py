@@ -24,7 +24,7 @@ DIALING_LEASE = "buurtlijn:dialing:{}"
 
 def hold_dialing_lease(attempt: CallAttempt) -> None:
     """Tell the reconciler a live dialler owns this attempt's create request right now."""
-    timeout = current_app.config["CARRIER_TIMEOUT_S"] + 10
+    timeout = current_app.config["CARRIER_TIMEOUT_S"] + 2
     redis_conn.client.set(DIALING_LEASE.format(attempt.id), 1, ex=timeout)
 
 

@@ -6,12 +6,12 @@ the file names of recorded prompts (`audio/prompts/<lang>/<key>.wav`).
 
 from __future__ import annotations
 
-from callflows.prompts import callback, recording
+from callflows.prompts import callback, member, recording
 
 LANGUAGES = ("nl", "fr", "de", "en")
 
 PROMPTS: dict[str, dict[str, str]] = {}
-for _module in (callback, recording):
+for _module in (callback, member, recording):
     _clash = PROMPTS.keys() & _module.PROMPTS.keys()
     if _clash:
         raise RuntimeError(f"prompt keys defined twice: {sorted(_clash)}")

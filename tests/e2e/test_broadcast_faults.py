@@ -1,0 +1,149 @@
+"""Faults: each ends with every member final, nobody missed, one call per attempt."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from ivr.dispatch import message_confirmed
+from ivr.extensions import db
+from ivr.models import CallAttempt, Delivery
+from tests.e2e.broadcast_support import (
+    assert_one_call_per_attempt,
+    calls_per_number,
+    members_with_message,
+    outbound_calls,
+    settled,
+)
+from tests.support import wait_for
+
+
+def everyone_reached_once(sandbox, members, message_id: int) -> None:
+    assert_one_call_per_attempt(sandbox, message_id)
+    assert calls_per_number(sandbox) == {m.phone: 1 for m in members}
+    outcomes = db.session.scalars(select(Delivery.outcome).where(
+        Delivery.message_id == message_id)).all()
+    assert outcomes == ["human"] * len(members)
+
+
+def test_carrier_answers_429_and_500(app, sandbox, workers):
+    members, message = members_with_message(12)
+    sandbox.set_faults(rest_429_rate=0.3, rest_500_rate=0.2)
+    workers.start(1)
+    message_confirmed(message.id)
+    assert settled(message.id, workers=workers).status == "completed"
+    everyone_reached_once(sandbox, members, message.id)
+
+
+def test_create_times_out_after_the_call_was_made(app, sandbox, workers):
+    app.config["CARRIER_TIMEOUT_S"] = 1
+    members, message = members_with_message(8)
+    sandbox.set_faults(rest_timeout_rate=0.5, timeout_delay_s=2.5)
+    workers.start(1)
+    message_confirmed(message.id)
+    assert settled(message.id, workers=workers).status == "completed"
+    everyone_reached_once(sandbox, members, message.id)
+
+
+def test_duplicated_reordered_and_unknown_callbacks(app, sandbox, workers):
+    members, message = members_with_message(10)
+    flaky = members[0].phone
+    sandbox.set_scenario({"default": {"answer": "human", "after_s": 2, "digits": "1"},
+                          "numbers": {flaky: [{"answer": "busy"}, {"answer": "human"}]}})
+    sandbox.set_faults(callback_duplicate_rate=0.6, callback_reorder_rate=0.5,
+                       unknown_sid_callback_rate=0.3)
+    workers.start(1)
+    message_confirmed(message.id)
+    assert settled(message.id, workers=workers).status == "completed"
+    assert_one_call_per_attempt(sandbox, message.id)
+    per_number = calls_per_number(sandbox)
+    assert per_number.pop(flaky) == 2  # busy once, retried once: not twice
+    assert set(per_number.values()) == {1}
+
+
+@pytest.mark.parametrize("when", ["before", "during", "after"])
+def test_worker_killed_around_the_create_request(app, sandbox, workers, when):
+    """SIGKILL the only worker before, during or after its create requests; a new worker
+    (and its reconciler) finishes the broadcast with nobody missed or called twice."""
+    if when == "before":
+        app.config["CARRIER_CPS"] = 2  # most deliveries still wait for their start time
+    if when == "during":
+        app.config["CARRIER_TIMEOUT_S"] = 3
+        # Create responses hang, and callbacks (which carry the SID too) are late: the
+        # new worker's reconciler can only learn the calls from the carrier's call list.
+        sandbox.set_faults(rest_timeout_rate=1.0, timeout_delay_s=10, webhook_latency_ms=6000)
+    members, message = members_with_message(6)
+    (victim,) = workers.start(1)
+    message_confirmed(message.id)
+    if when == "before":
+        wait_for(lambda: len(outbound_calls(sandbox)) >= 2)
+    elif when == "during":
+        wait_for(lambda: len(outbound_calls(sandbox)) == 6)  # created, responses pending
+        assert not db.session.scalars(select(CallAttempt.call_sid).where(
+            CallAttempt.call_sid.is_not(None))).all()
+    else:
+        wait_for(lambda: len(db.session.scalars(select(CallAttempt.call_sid).where(
+            CallAttempt.call_sid.is_not(None))).all()) == 6 or None)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait()
+    sandbox.set_faults(rest_timeout_rate=0, webhook_latency_ms=0)
+    workers.start(1)
+    assert settled(message.id, workers=workers).status == "completed"
+    everyone_reached_once(sandbox, members, message.id)
+
+
+def test_redis_killed_and_restarted_mid_broadcast(app, sandbox, workers, redis_server):
+    app.config["CARRIER_CPS"] = 4
+    members, message = members_with_message(12)
+    workers.start(1)
+    message_confirmed(message.id)
+    wait_for(lambda: len(outbound_calls(sandbox)) >= 3)
+    redis_server.kill()
+    wait_for(lambda: any(c["status"] == "completed" for c in outbound_calls(sandbox)))
+    redis_server.start()  # empty: everything RQ held is gone
+    workers.start(1)  # a supervisor restarts a worker that lost Redis; old ones may live on
+    assert settled(message.id, timeout=60, workers=workers).status == "completed"
+    everyone_reached_once(sandbox, members, message.id)
+    answered = [w for c in outbound_calls(sandbox) for w in c["webhooks"]]
+    assert answered and all(w.get("status_code", 200) < 400 for w in answered), \
+        "a webhook failed while Redis was down"
+
+
+def test_flushall_mid_broadcast(app, sandbox, workers, redis_server):
+    app.config["CARRIER_CPS"] = 4
+    members, message = members_with_message(10)
+    workers.start(1)
+    message_confirmed(message.id)
+    wait_for(lambda: len(outbound_calls(sandbox)) >= 3)
+    redis.Redis.from_url(redis_server.url).flushall()
+    assert settled(message.id, timeout=60, workers=workers).status == "completed"
+    everyone_reached_once(sandbox, members, message.id)
+
+
+def test_cancel_mid_broadcast(app, sandbox, workers):
+    from jobs.cancel import cancel_broadcast
+
+    app.config["CARRIER_CPS"] = 2
+    sandbox.carrier.scale = 0.2  # calls long enough to be live when the cancel comes
+    members, message = members_with_message(10, audio_s=10)
+    sandbox.set_scenario({"default": {"answer": "human", "after_s": 3, "digits": "1"}})
+    workers.start(1)
+    message_confirmed(message.id)
+    wait_for(lambda: len(outbound_calls(sandbox)) >= 3)
+    stopped, ended = cancel_broadcast(message.id, "cli")
+    made = len(outbound_calls(sandbox))
+    assert stopped >= 1 and ended >= 1
+    assert settled(message.id).status == "cancelled"
+    sandbox.wait_idle(10)
+    db.session.expire_all()
+    assert len(outbound_calls(sandbox)) <= made + 1  # at most one create was in flight
+    assert_one_call_per_attempt(sandbox, message.id)
+    statuses = {c["status"] for c in outbound_calls(sandbox)}
+    assert statuses <= {"canceled", "completed"}
+    outcomes = db.session.scalars(select(Delivery.outcome).where(
+        Delivery.message_id == message.id)).all()
+    assert outcomes.count("cancelled") >= len(members) - made - 1
