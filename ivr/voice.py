@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import or_, select
 from twilio.twiml.voice_response import VoiceResponse
@@ -9,11 +11,13 @@ from twilio.twiml.voice_response import VoiceResponse
 from callflows import callback
 from ivr import recording_line as recording_line_views
 from ivr.extensions import db
-from ivr.models import InboundCall, Member
+from ivr.media import message_audio_url
+from ivr.models import InboundCall, Member, Membership, Message, MessageBin, utcnow
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
+REPLAY_WINDOW = timedelta(hours=48)  # a member may hear the latest message again this long
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -52,12 +56,48 @@ def callback_line(caller: str | None, to: str | None) -> Response:
     language = member.language if member else "nl"
     _log_call("callback", caller, to, member_id=member.id if member else None, language=language)
     db.session.commit()
-    ctx = callback.CallbackContext(
-        speaker=speaker(language),
-        zone_name=current_app.config["POLICE_ZONE_NAME"],
-        zone_phone=current_app.config["POLICE_ZONE_PHONE"],
+    latest = latest_message_for(member) if member else None
+    replay_url = (f"{current_app.config['PUBLIC_BASE_URL']}/voice/callback/replay"
+                  f"?message={latest.id}") if latest else None
+    return twiml(callback.answer(_callback_context(language, replay_url)))
+
+
+def _callback_context(language: str, replay_url: str | None = None) -> callback.CallbackContext:
+    return callback.CallbackContext(
+        speaker=speaker(language), zone_name=current_app.config["POLICE_ZONE_NAME"],
+        zone_phone=current_app.config["POLICE_ZONE_PHONE"], replay_url=replay_url,
     )
-    return twiml(callback.answer(ctx))
+
+
+def latest_message_for(member: Member) -> Message | None:
+    """The newest urgent or feedback message of the last 48 hours to one of the member's
+    BINs, whose audio can still be played."""
+    since = utcnow() - REPLAY_WINDOW
+    mine = select(Membership.bin_id).where(Membership.member_id == member.id)
+    targeted = select(MessageBin.message_id).where(MessageBin.bin_id.in_(mine))
+    return db.session.scalar(
+        select(Message).where(
+            Message.id.in_(targeted), Message.kind.in_(("urgent", "feedback")),
+            Message.status.in_(("sending", "completed")), Message.audio_status == "ready",
+            Message.confirmed_at >= since,
+        ).order_by(Message.confirmed_at.desc()).limit(1))
+
+
+@bp.post("/callback/replay")
+@twilio_signed
+def callback_replay() -> Response:
+    """The caller pressed a key after the offer: 1 plays the latest message again."""
+    member = known_member(request.form.get("From"))
+    message = latest_message_for(member) if member else None
+    wanted = request.args.get("message", type=int)
+    play = message if message is not None and message.id == wanted else None
+    digits = request.form.get("Digits", "")
+    if play is not None and digits == "1":
+        call = _log_call("callback", request.form.get("From"), request.form.get("To"))
+        call.replayed_message_id = play.id
+        db.session.commit()
+    ctx = _callback_context(member.language if member else "nl")
+    return twiml(callback.replay(ctx, digits, message_audio_url(play) if play else None))
 
 
 def recording_line(caller: str | None) -> Response:

@@ -38,3 +38,21 @@ def test_recorded_prompt_replaces_say_when_present():
 
     xml = str(answer(CallbackContext(Speaker("nl", prompt_url=recorded), "PZ", "+3236202929")))
     assert "<Play>https://x.test/nl/goodbye.wav</Play>" in xml
+
+
+def test_replay_offer_only_when_there_is_a_recent_message():
+    plain = str(answer(CallbackContext(Speaker("nl"), "PZ", "+3236202929")))
+    assert "<Gather" not in plain
+    offered = str(answer(CallbackContext(Speaker("en"), "PZ", "+3236202929",
+                                         replay_url="https://x.test/replay?message=3")))
+    assert 'action="https://x.test/replay?message=3"' in offered
+    assert "Press 1 to hear the latest message" in offered
+
+
+def test_replay_plays_message_only_on_1():
+    from callflows.callback import replay
+
+    ctx = CallbackContext(Speaker("nl"), "PZ", "+3236202929")
+    assert spoken(str(replay(ctx, "1", "https://x.test/m.wav")))[0] == "<play https://x.test/m.wav>"
+    assert not any(s.startswith("<play") for s in spoken(str(replay(ctx, "5", "https://x"))))
+    assert not any(s.startswith("<play") for s in spoken(str(replay(ctx, "1", None))))

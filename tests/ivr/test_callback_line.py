@@ -55,3 +55,59 @@ def test_redelivered_webhook_logs_the_call_once(app, signed_post):
     signed_post("/voice/incoming", _call(app, "+32470123456", sid="CA300"))
     signed_post("/voice/incoming", _call(app, "+32470123456", sid="CA300"))
     assert len(db.session.scalars(select(InboundCall)).all()) == 1
+
+
+def _replay_offer_url(xml: bytes) -> str | None:
+    import xml.etree.ElementTree as ET
+
+    gather = ET.fromstring(xml).find("Gather")
+    return gather.get("action") if gather is not None else None
+
+
+def test_member_with_recent_message_may_hear_it_again(app, signed_post):
+    from tests.factories import make_message
+
+    centrum = make_bin(db)
+    make_member(db, bins=[centrum], phone="+32470555010", language="nl")
+    message = make_message(db, bins=[centrum], status="completed")
+    response = signed_post("/voice/incoming", _call(app, "+32470555010", sid="CA400"))
+    heard = spoken(response.data)
+    assert any("opnieuw te beluisteren" in s for s in heard)
+    action = _replay_offer_url(response.data)
+    path = action.removeprefix(app.config["PUBLIC_BASE_URL"])
+    assert path == f"/voice/callback/replay?message={message.id}"
+
+    replay = signed_post(path, dict(_call(app, "+32470555010", sid="CA400"), Digits="1"))
+    played = [s for s in spoken(replay.data) if s.startswith("<play ")]
+    assert len(played) == 1 and f"/audio/messages/{message.id}/" in played[0]
+    logged = db.session.scalars(select(InboundCall)).one()
+    assert logged.replayed_message_id == message.id
+
+
+def test_no_offer_for_old_messages_or_strangers(app, signed_post):
+    from datetime import timedelta
+
+    from ivr.models import utcnow
+    from tests.factories import make_message
+
+    centrum = make_bin(db)
+    make_member(db, bins=[centrum], phone="+32470555011")
+    make_message(db, bins=[centrum], status="completed",
+                 confirmed_at=utcnow() - timedelta(hours=49))
+    member_call = signed_post("/voice/incoming", _call(app, "+32470555011"))
+    assert _replay_offer_url(member_call.data) is None
+    make_message(db, bins=[centrum], status="completed")
+    stranger = signed_post("/voice/incoming", _call(app, "+32470999888", sid="CA401"))
+    assert _replay_offer_url(stranger.data) is None
+
+
+def test_replay_for_a_message_not_of_the_callers_bin_plays_nothing(app, signed_post):
+    from tests.factories import make_message
+
+    mine, other = make_bin(db), make_bin(db)
+    make_member(db, bins=[mine], phone="+32470555012")
+    make_message(db, bins=[mine], status="completed")
+    foreign = make_message(db, bins=[other], status="completed")
+    replay = signed_post(f"/voice/callback/replay?message={foreign.id}",
+                         dict(_call(app, "+32470555012"), Digits="1"))
+    assert not any(s.startswith("<play ") for s in spoken(replay.data))
