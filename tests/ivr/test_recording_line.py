@@ -109,6 +109,12 @@ def spoken_wav() -> bytes:
     return tone_wav(4, lead_silence_s=1, tail_silence_s=1.5)
 
 
+def test_a_step_for_an_unknown_call_ends_it_politely(app, line):
+    call = line()
+    assert call.keys("4711") == ["Dank u, tot ziens."] and call.hung_up()
+    assert db.session.scalar(select(func.count()).select_from(CallSession)) == 0
+
+
 # --- sign-in, lockout, audit ---------------------------------------------------------------
 
 def test_the_call_is_logged_and_welcomed(app, line):
