@@ -81,5 +81,6 @@ def adopt_existing(attempt: CallAttempt) -> bool:
     call = find_existing(attempt)
     if call is None:
         return False
-    outcomes.call_created(attempt, call.sid, call.status)
+    outcomes.call_created(attempt, call.sid, call.status,
+                          dialed_at=call.date_created or attempt.created_at)
     return True

@@ -86,8 +86,9 @@ def dispatch(slot: int = 0) -> int:
 def make_pacer(app: Flask) -> Pacer:
     config = app.config
     lease = config["RING_TIMEOUT_S"] + config["CALL_TIME_LIMIT_S"] + 60
-    return Pacer(redis_conn.client, Limits(config["CARRIER_CPS"],
-                                           config["CARRIER_MAX_CONCURRENT"], lease))
+    cps = config["CARRIER_CPS"] / (1 + config["PACING_HEADROOM"])
+    return Pacer(redis_conn.client, Limits(cps, config["CARRIER_MAX_CONCURRENT"], lease,
+                                           window_limit=int(config["CARRIER_CPS"])))
 
 
 def _dial_loop(app: Flask, pacer: Pacer, stop: threading.Event, created: list[int], index: int,
@@ -186,6 +187,8 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
             _wait_for_start(pacer, key)  # a retried request needs a start of its own
         calls.hold_dialing_lease(attempt)
         try:
+            pacer.gate(f"{key}:{try_no}")
+            sent_at = utcnow()
             call = calls.create(attempt)
         except TwilioRestException as exc:
             if exc.status == 429:
@@ -204,7 +207,7 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
             if calls.adopt_existing(attempt):
                 return 1
             continue
-        outcomes.call_created(attempt, call.sid, call.status)
+        outcomes.call_created(attempt, call.sid, call.status, dialed_at=sent_at)
         return 1
     log.warning("attempt %s still not created after %s tries; left to the reconciler",
                 attempt.id, MAX_CREATE_TRIES)

@@ -9,7 +9,7 @@ final state goes on to settle the delivery (done, or a retry scheduled).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import redis
 from flask import current_app
@@ -38,11 +38,15 @@ def advance(attempt_id: int, status: str, **fields) -> bool:
     return moved == 1
 
 
-def call_created(attempt: CallAttempt, sid: str, status: str | None) -> None:
-    """The carrier accepted the call: store its SID (a callback may have done so first)."""
+def call_created(attempt: CallAttempt, sid: str, status: str | None,
+                 dialed_at: datetime | None = None) -> None:
+    """The carrier accepted the call: store its SID (a callback may have done so first)
+    and when the create request that made it was sent."""
+    db.session.execute(
+        update(CallAttempt).where(CallAttempt.id == attempt.id).values(dialed_at=dialed_at))
     db.session.execute(
         update(CallAttempt).where(CallAttempt.id == attempt.id, CallAttempt.call_sid.is_(None))
-        .values(call_sid=sid, dialed_at=utcnow())
+        .values(call_sid=sid)
     )
     advance(attempt.id, status if status in ("queued", "initiated", "ringing") else "queued")
     db.session.commit()

@@ -15,12 +15,14 @@ leave Lua as '%.6f' strings (Lua's tostring keeps only 14 digits: 100 µs at epo
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from redis import Redis
 
 TAT_KEY = "buurtlijn:pace:tat"
 INFLIGHT_KEY = "buurtlijn:pace:inflight"
+SENT_KEY = "buurtlijn:pace:sent"
 
 _ACQUIRE = """
 local t = redis.call('TIME')
@@ -56,12 +58,30 @@ end
 return score
 """
 
+# The last word before a create request goes out: at most `limit` sends in any second of
+# Redis time. GCRA spacing already keeps to that; this catches a thread that woke late
+# from its sleep right before one that woke on time.
+_GATE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local limit = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1.0)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[2])
+  redis.call('EXPIRE', KEYS[1], 5)
+  return '0'
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return string.format('%.6f', tonumber(oldest[2]) + 1.0 - now)
+"""
+
 
 @dataclass(frozen=True)
 class Limits:
-    cps: float  # calls per second; 0 = unlimited
+    cps: float  # calls per second to space starts at (below the carrier's); 0 = unlimited
     max_concurrent: int  # calls in flight; 0 = unlimited
     lease_s: float  # how long a slot is held if its final status never comes
+    window_limit: int = 0  # the carrier's CPS: most sends in any one second; 0 = none
 
 
 class Pacer:
@@ -72,6 +92,7 @@ class Pacer:
         self.limits = limits
         self._acquire = redis.register_script(_ACQUIRE)
         self._transfer = redis.register_script(_TRANSFER)
+        self._gate = redis.register_script(_GATE)
 
     def reserve(self, attempt_key: str) -> float | None:
         """Seconds to wait before dialling, or None when every concurrent slot is taken."""
@@ -87,6 +108,17 @@ class Pacer:
         )
         wait = float(wait)
         return None if wait < 0 else (float(now) + wait, wait)
+
+    def gate(self, send_key: str) -> None:
+        """Block until a create request may go out without a one-second window exceeding
+        the carrier's CPS; `send_key` must be unique per request."""
+        if self.limits.window_limit <= 0:
+            return
+        while True:
+            wait = float(self._gate(keys=[SENT_KEY], args=[self.limits.window_limit, send_key]))
+            if wait <= 0:
+                return
+            time.sleep(wait)
 
     def transfer(self, ticket: str, attempt_key: str) -> None:
         """Hand a slot reserved under a temporary ticket to the attempt that uses it."""

@@ -55,3 +55,14 @@ def test_lost_release_expires_with_the_lease(app, redis_server):
     assert pacer.reserve("a2") is None
     time.sleep(0.4)
     assert pacer.reserve("a2") == 0
+
+
+def test_gate_lets_at_most_limit_sends_per_second(app, redis_server):
+    pacer = Pacer(redis.Redis.from_url(redis_server.url), Limits(0, 0, 60, window_limit=10))
+    began = time.monotonic()
+    passed = []
+    for i in range(12):
+        pacer.gate(f"s{i}")
+        passed.append(time.monotonic() - began)
+    assert passed[9] < 0.2  # ten go straight through
+    assert passed[10] >= 0.99 and passed[11] >= 0.99  # the 11th waits for the window
