@@ -17,9 +17,11 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from sqlalchemy import or_, select
 
+from ivr import broadcast_report
 from ivr.extensions import db
 from ivr.models import AuditLog, Message
 from ivr.recording_backend import audience
+from jobs.cancel import cancel_broadcast
 
 broadcast_cli = AppGroup("broadcast", help="Recorded messages and their broadcasts.")
 
@@ -125,18 +127,48 @@ def render_audit(message: Message) -> RenderableType:
     return table
 
 
+def render_totals(message: Message) -> RenderableType:
+    """Delivery totals and the time from "send" to the first and the last call."""
+    return broadcast_report.totals_table(message, broadcast_report.totals(message.id))
+
+
+def render_members(message: Message) -> RenderableType:
+    """Each member's outcome, with every attempt (number:status/answered-by)."""
+    return broadcast_report.members_table(message.id)
+
+
 SHOW_SECTIONS: list[Callable[[Message], RenderableType]] = [
-    render_message_header, render_targets, render_audio, render_audit,
+    render_message_header, render_targets, render_audio, render_totals, render_members,
+    render_audit,
 ]
 
 
 @broadcast_cli.command("show")
 @click.argument("message_id", type=int)
-def show(message_id: int) -> None:
-    """One message: who, from where, for which BINs, when confirmed or cancelled."""
+@click.option("--follow", is_flag=True, help="A live progress bar until the broadcast ends.")
+def show(message_id: int, follow: bool) -> None:
+    """One message: who, from where, for which BINs, and how its broadcast went."""
     message = db.session.get(Message, message_id)
     if message is None:
         raise click.ClickException(f"no message {message_id}")
     out = console()
+    if follow:
+        broadcast_report.follow(message_id, out)
+        db.session.expire_all()
+        message = db.session.get(Message, message_id)
     for section in SHOW_SECTIONS:
         out.print(section(message))
+
+
+@broadcast_cli.command("cancel")
+@click.argument("message_id", type=int)
+@click.option("--by", "actor", default="cli", show_default=True, help="Who cancels (audit).")
+def cancel(message_id: int, actor: str) -> None:
+    """Stop a broadcast: pending members are not called, live calls are ended."""
+    try:
+        stopped, ended = cancel_broadcast(message_id, actor)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    message = db.session.get(Message, message_id)
+    click.echo(f"Broadcast {message_id} is {message.status}: {stopped} members not called, "
+               f"{ended} live calls ended.")
