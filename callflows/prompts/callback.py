@@ -34,12 +34,5 @@ PROMPTS: dict[str, dict[str, str]] = {
         "de": "Danke, auf Wiederhören.",
         "en": "Thank you, goodbye.",
     },
-    # --- Recording line, until its flow exists --------------------------------------------
-    "recording_line_unavailable": {
-        "nl": "De opnamelijn is nog niet beschikbaar. Bel uw dispatching.",
-        "fr": "La ligne d'enregistrement n'est pas encore disponible. Appelez votre dispatching.",
-        "de": "Die Aufnahmeleitung ist noch nicht verfügbar. Rufen Sie Ihre Leitstelle an.",
-        "en": "The recording line is not available yet. Call your dispatch.",
-    },
 }
 
