@@ -22,7 +22,7 @@ from .faults import Dice, Faults
 from .model import Call, CallEnded, NextDoc, Number, Recording, Redirected, new_sid
 from .phones import Behaviour, HumanPhone, MachinePhone, Party, Scenario
 from .schema import API_PREFIX, ApiError
-from .signing import WebhookClient
+from .signing import WebhookClient, elapsed_ms
 from .transcript import Transcript
 from .twiml import Interpreter, TwimlError
 from .workers import Work
@@ -336,7 +336,8 @@ class Carrier(CallbacksMixin):
         except requests.RequestException as exc:
             call.transcript.webhook(**entry, error=str(exc))
             raise TwimlError(11205, f"HTTP connection failure: {exc}", url=nxt.url) from None
-        call.transcript.webhook(**entry, status_code=resp.status_code)
+        call.transcript.webhook(**entry, status_code=resp.status_code,
+                                elapsed_ms=elapsed_ms(resp))
         if not 200 <= resp.status_code < 300:
             raise TwimlError(11200, f"HTTP retrieval failure: status {resp.status_code}",
                              url=nxt.url, status_code=resp.status_code)

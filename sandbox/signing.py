@@ -30,6 +30,12 @@ def with_query(url: str, params: Mapping[str, str]) -> str:
     return url + ("&" if "?" in url else "?") + urlencode(list(params.items()))
 
 
+def elapsed_ms(resp: requests.Response) -> float:
+    """How long the app took to answer, as the carrier sees it: from sending the request
+    to its response headers (``requests``' own measure; injected latency is not in it)."""
+    return round(resp.elapsed.total_seconds() * 1000, 2)
+
+
 class WebhookClient:
     """A pooled HTTP client for webhooks, so hundreds of calls don't open a socket each."""
 

@@ -102,3 +102,20 @@ def test_webhook_latency(make_sandbox, sdk, app) -> None:
     assert sb.wait_idle(10)
     assert time.time() - start >= 0.3
     assert sb.call(call.sid)["status"] == "completed"
+
+
+def test_webhook_response_times_are_recorded_without_injected_latency(
+        make_sandbox, sdk, app) -> None:
+    sb = make_sandbox(faults={"webhook_latency_ms": 200})
+    call = sdk(sb).calls.create(to="+32470000001", from_=CALLER_ID, url=app.url("/voice"),
+                                status_callback=app.url("/status"))
+    assert sb.wait_idle(10)
+    webhooks = sb.call(call.sid)["webhooks"]
+    assert {w["kind"] for w in webhooks} >= {"voice", "status_callback"}
+    # the app answers locally in milliseconds; the 200 ms injected before sending is not in it
+    assert all(0 < w["elapsed_ms"] < 150 for w in webhooks), webhooks
+    summary = requests.get(f"{sb.base_url}/sandbox/calls?view=summary", timeout=5).json()
+    (row,) = [c for c in summary if c["sid"] == call.sid]
+    assert row["start_ts"] >= row["created_ts"] and row["end_ts"] >= row["start_ts"]
+    assert [w[2] for w in row["webhooks"]] == [w["elapsed_ms"] for w in webhooks]
+    assert "events" not in row
