@@ -87,6 +87,9 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "RECONCILE_INTERVAL_S": _int(env, "RECONCILE_INTERVAL_S", 5),
         "RECONCILE_GRACE_S": _int(env, "RECONCILE_GRACE_S", 30),
         "CARRIER_TIMEOUT_S": _int(env, "CARRIER_TIMEOUT_S", 10),
+        # How long the listen-back waits for the worker's processed audio before the
+        # web process processes the recording itself.
+        "RECORDING_AUDIO_WAIT_S": float(env.get("RECORDING_AUDIO_WAIT_S", "2")),
         "ALLOWED_COUNTRIES": _list(env, "ALLOWED_COUNTRIES", "BE"),
         "QUIET_HOURS": env.get("QUIET_HOURS", "21:00-08:00"),
         "TIMEZONE": env.get("TIMEZONE", "Europe/Brussels"),

@@ -7,7 +7,8 @@ kicked); the view commits the flow state afterwards.
 Listen-back and the audio: the carrier has the recording when it posts the Record's
 action, and a worker processes it (`jobs.recording`) in well under a second. Rather than
 a <Pause>+<Redirect> loop (which the officer would hear as dead air, and which costs a
-round trip per poll), the view waits for the worker in SQL for at most AUDIO_WAIT_S, then
+round trip per poll), the view waits for the worker in SQL for at most
+RECORDING_AUDIO_WAIT_S (2 s), then
 processes the recording itself: the same idempotent function, so whichever finishes
 first wins and the other changes nothing. Only when even that fails (the carrier's
 recording cannot be downloaded) does the officer hear the raw recording instead.
@@ -44,7 +45,6 @@ from jobs.recording import enqueue_processing, process_recording
 
 log = logging.getLogger(__name__)
 
-AUDIO_WAIT_S = 2.0
 AUDIO_POLL_S = 0.02
 ALL_BINS = "0"
 SENT_STATUSES = ("confirmed", "sending", "completed")
@@ -181,10 +181,10 @@ class SqlBackend:
         return f"officer:{officer.number}" if officer else f"caller:{self.caller}"
 
     def _await_audio(self, message_id: int) -> Audio:
-        """The audio's status after at most AUDIO_WAIT_S, processing it here if need be."""
+        """The audio's status after at most RECORDING_AUDIO_WAIT_S, processing it here if
+        need be."""
         db.session.commit()
-        deadline = time.monotonic() + current_app.config.get("RECORDING_AUDIO_WAIT_S",
-                                                             AUDIO_WAIT_S)
+        deadline = time.monotonic() + current_app.config["RECORDING_AUDIO_WAIT_S"]
         while True:
             message = db.session.get(Message, message_id, populate_existing=True)
             if message.audio_status != "pending" or time.monotonic() > deadline:

@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 from ivr import create_app
 from ivr.extensions import db
 from tests.support import sign
+from tests.wav_server import WavServer
 
 SANDBOX_SID = "AC00000000000000000000000000000001"
 SANDBOX_TOKEN = "0123456789abcdef0123456789abcdef"
@@ -175,6 +176,21 @@ def live_server(_migrated_app, app_port):
     thread.start()
     yield _migrated_app.config["PUBLIC_BASE_URL"]
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def _wav_server(base_config):
+    server = WavServer(base_config["TWILIO_ACCOUNT_SID"], base_config["TWILIO_AUTH_TOKEN"])
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture
+def wavs(_wav_server, app):
+    """A small carrier-like server of recordings (basic auth), emptied for each test."""
+    _wav_server.recordings.clear()
+    _wav_server.fetches.clear()
+    return _wav_server
 
 
 # --- End to end: the sandbox carrier and real worker processes --------------------------

@@ -29,24 +29,9 @@ from ivr.models import (
 )
 from tests.factories import make_bin, make_member, make_officer
 from tests.support import spoken, verbs
-from tests.wav_server import WavServer
 
 PIN = "246810"
 CALLER = "+32470900001"
-
-
-@pytest.fixture(scope="module")
-def _wav_server(base_config):
-    server = WavServer(base_config["TWILIO_ACCOUNT_SID"], base_config["TWILIO_AUTH_TOKEN"])
-    yield server.start()
-    server.stop()
-
-
-@pytest.fixture
-def wavs(_wav_server, app):
-    _wav_server.recordings.clear()
-    _wav_server.fetches.clear()
-    return _wav_server
 
 
 @pytest.fixture(autouse=True)

@@ -19,21 +19,6 @@ from ivr.extensions import db, redis_conn
 from ivr.models import AuditLog, Message
 from jobs.recording import enqueue_processing, job_id, process_recording
 from tests.factories import make_officer
-from tests.wav_server import WavServer
-
-
-@pytest.fixture(scope="module")
-def _wav_server(base_config):
-    server = WavServer(base_config["TWILIO_ACCOUNT_SID"], base_config["TWILIO_AUTH_TOKEN"])
-    yield server.start()
-    server.stop()
-
-
-@pytest.fixture
-def wavs(_wav_server, app):
-    _wav_server.recordings.clear()
-    _wav_server.fetches.clear()
-    return _wav_server
 
 
 def pending_message(url: str, sid: str = "RE1", **fields) -> Message:
