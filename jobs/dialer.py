@@ -37,7 +37,7 @@ from ivr.extensions import db, redis_conn
 from ivr.models import CallAttempt, Delivery, Message, utcnow
 from ivr.numbers import is_dialable
 from jobs import calls, outcomes
-from jobs.kick import SLOT_LOCK, kick_dispatchers, kick_dispatchers_at
+from jobs.kick import DISPATCH_JOB_PREFIX, SLOT_LOCK, kick_dispatchers, kick_dispatchers_at
 from jobs.pacing import Limits, Pacer
 
 log = logging.getLogger(__name__)
@@ -119,12 +119,8 @@ def _dial_loop(app: Flask, pacer: Pacer, stop: threading.Event, created: list[in
 
 def _other_urgent_work_waiting() -> bool:
     """A recording waiting to be processed must not sit behind a long cold broadcast."""
-    queue = Queue("urgent", connection=redis_conn.client)
-    for job_id in queue.get_job_ids(0, 20):
-        job = queue.fetch_job(job_id)
-        if job is not None and job.func_name != "jobs.dialer.dispatch":
-            return True
-    return False
+    waiting = Queue("urgent", connection=redis_conn.client).get_job_ids(0, 20)
+    return any(not job_id.startswith(DISPATCH_JOB_PREFIX) for job_id in waiting)
 
 
 def _due(now):

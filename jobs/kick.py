@@ -8,6 +8,7 @@ again. That is why a Redis error here is logged and swallowed, and nowhere else.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 
 import redis
@@ -18,6 +19,7 @@ from ivr.extensions import redis_conn
 
 log = logging.getLogger(__name__)
 DISPATCH_JOB = "jobs.dialer.dispatch"
+DISPATCH_JOB_PREFIX = "dispatch-"  # job ids, so the dialler can tell its own jobs apart
 SLOT_LOCK = "buurtlijn:dispatch:slot:{}"
 
 
@@ -30,7 +32,8 @@ def kick_dispatchers() -> None:
         for slot in range(current_app.config["DIAL_SLOTS"]):
             if not connection.exists(SLOT_LOCK.format(slot)):
                 queue.enqueue(DISPATCH_JOB, slot, job_timeout=-1, result_ttl=60,
-                              failure_ttl=3600)
+                              failure_ttl=3600,
+                              job_id=f"{DISPATCH_JOB_PREFIX}{slot}-{uuid.uuid4().hex}")
     except redis.RedisError as exc:
         log.warning("dialler not kicked (%s); the reconciler will", exc.__class__.__name__)
 
@@ -39,8 +42,9 @@ def kick_dispatchers_at(when: datetime) -> None:
     """Wake the dialler when a retry falls due (one scheduled job per second of time)."""
     try:
         queue = Queue("urgent", connection=redis_conn.client)
-        queue.enqueue_at(when, DISPATCH_JOB, 0, job_id=f"dispatch-at-{int(when.timestamp())}",
-                         job_timeout=-1, result_ttl=60, failure_ttl=3600)
+        job_id = f"{DISPATCH_JOB_PREFIX}at-{int(when.timestamp())}"
+        queue.enqueue_at(when, DISPATCH_JOB, 0, job_id=job_id, job_timeout=-1, result_ttl=60,
+                         failure_ttl=3600)
     except redis.RedisError as exc:
         log.warning("retry at %s not scheduled (%s); the reconciler will", when,
                     exc.__class__.__name__)
