@@ -97,3 +97,21 @@ def test_scenario_mix_reaches_everyone_once(app, sandbox, workers):
     assert len(attempts) == len(calls)
     assert len({a.call_sid for a in attempts}) == len(attempts)
     assert all(a.status in ("completed", "busy", "no-answer") for a in attempts)
+
+
+def test_numbers_outside_the_allowed_countries_are_never_dialled(app, sandbox, workers):
+    """A member imported under an older, wider ALLOWED_COUNTRIES is not called now."""
+    app.config["MAX_ATTEMPTS"] = 1
+    centrum = make_bin(db)
+    dutch = make_member(db, bins=[centrum], phone="+31612345678")
+    belgian = make_member(db, bins=[centrum], phone="+32470100099")
+    message = make_message(db, bins=[centrum])
+    workers.start(1)
+    message_confirmed(message.id)
+    assert settled(message.id).status == "completed"
+    assert [c["to"] for c in outbound(sandbox)] == [belgian.phone]
+    refused = db.session.scalars(select(Delivery).where(Delivery.member_id == dutch.id)).one()
+    assert refused.outcome == "failed"
+    attempt = db.session.scalars(select(CallAttempt).where(
+        CallAttempt.delivery_id == refused.id)).one()
+    assert attempt.call_sid is None and "not allowed" in attempt.error
