@@ -22,10 +22,11 @@ CLOCK_SKEW = timedelta(seconds=5)
 DIALING_LEASE = "buurtlijn:dialing:{}"
 
 
-def hold_dialing_lease(attempt: CallAttempt) -> None:
-    """Tell the reconciler a live dialler owns this attempt's create request right now."""
-    timeout = current_app.config["CARRIER_TIMEOUT_S"] + 2
-    redis_conn.client.set(DIALING_LEASE.format(attempt.id), 1, ex=timeout)
+def hold_dialing_lease(attempt: CallAttempt, seconds: float | None = None) -> None:
+    """Keep the reconciler off this attempt: a live dialler owns its create request (by
+    default for one request's timeout), or a request of unclear fate may still land."""
+    timeout = seconds if seconds is not None else current_app.config["CARRIER_TIMEOUT_S"] + 2
+    redis_conn.client.set(DIALING_LEASE.format(attempt.id), 1, ex=max(1, int(timeout)))
 
 
 def dialing_lease_held(attempt_id: int) -> bool:

@@ -160,14 +160,14 @@ def claim_next_attempt() -> CallAttempt | None:
             db.session.rollback()  # another dialler was quicker
             continue
         delivery_id, attempt_no, phone, phone2 = row
-        number = phone2 if phone2 and attempt_no % 2 == 0 else phone
-        attempt = CallAttempt(delivery_id=delivery_id, attempt_no=attempt_no, to_number=number,
-                              status="dialing")
+        number = _number_to_dial(attempt_no, phone, phone2)
+        attempt = CallAttempt(delivery_id=delivery_id, attempt_no=attempt_no,
+                              to_number=number or phone, status="dialing")
         db.session.add(attempt)
-        if not is_dialable(number, current_app.config["ALLOWED_COUNTRIES"]):
+        if number is None:
             attempt.status, attempt.error = "failed", "number not allowed for dialling"
             db.session.flush()
-            outcomes.settle(attempt)
+            outcomes.close_delivery(db.session.get(Delivery, delivery_id), "failed")
             db.session.commit()
             continue
         db.session.commit()  # the attempt exists before the carrier hears of it
@@ -175,8 +175,23 @@ def claim_next_attempt() -> CallAttempt | None:
     return None
 
 
+def _number_to_dial(attempt_no: int, phone: str, phone2: str | None) -> str | None:
+    """Odd attempts ring the main number, even ones the second (when there is one); a
+    number outside ALLOWED_COUNTRIES or of a refused type is never dialled."""
+    allowed = current_app.config["ALLOWED_COUNTRIES"]
+    order = [phone2, phone] if phone2 and attempt_no % 2 == 0 else [phone, phone2]
+    return next((n for n in order if n and is_dialable(n, allowed)), None)
+
+
 def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
-    """Create the attempt's call exactly once, pacing and reconciling as needed."""
+    """Create the attempt's call at most once; returns 1 if we know the call exists.
+
+    429 is a clear "not created": back off and send again. A 5xx or a timeout is not clear:
+    the request may still be on its way and create the call later, so one look at the
+    carrier's call list can't prove it wasn't made. Such an attempt is adopted if its call
+    is already listed; otherwise it is left to the reconciler, which looks again after
+    RECONCILE_GRACE_S, when a late request has landed or is lost for good.
+    """
     key = f"a{attempt.id}"
     for try_no in range(MAX_CREATE_TRIES):
         if try_no:
@@ -191,22 +206,22 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
                 time.sleep(min(0.25 * 2 ** try_no, 4.0))
                 continue
             if exc.status >= 500:
-                if calls.adopt_existing(attempt):
-                    return 1
-                continue
+                return _unclear(attempt, f"HTTP {exc.status}")
             pacer.release(key)
             outcomes.attempt_refused(attempt, f"{exc.code}: {exc.msg}")
             return 0
         except requests.RequestException as exc:
-            log.warning("create for attempt %s: %s; reconciling", attempt.id,
-                        exc.__class__.__name__)
-            if calls.adopt_existing(attempt):
-                return 1
-            continue
+            return _unclear(attempt, exc.__class__.__name__)
         outcomes.call_created(attempt, call.sid, call.status, dialed_at=sent_at)
         return 1
-    log.warning("attempt %s still not created after %s tries; left to the reconciler",
-                attempt.id, MAX_CREATE_TRIES)
+    return _unclear(attempt, f"{MAX_CREATE_TRIES} times 429")
+
+
+def _unclear(attempt: CallAttempt, why: str) -> int:
+    if calls.adopt_existing(attempt):
+        return 1
+    calls.hold_dialing_lease(attempt, current_app.config["RECONCILE_GRACE_S"])
+    log.warning("create for attempt %s unclear (%s): left to the reconciler", attempt.id, why)
     return 0
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import redis
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ivr.extensions import db, redis_conn
 from ivr.models import CallAttempt, Delivery, Message, utcnow
@@ -111,7 +111,7 @@ def settle(attempt: CallAttempt) -> None:
         close_delivery(delivery, "machine" if machine else "human")
     elif message.status == "cancelled":
         close_delivery(delivery, "cancelled")
-    elif delivery.attempts < current_app.config["MAX_ATTEMPTS"]:
+    elif _may_retry(delivery):
         due = utcnow() + timedelta(seconds=current_app.config["RETRY_DELAY_S"])
         db.session.execute(update(Delivery).where(
             Delivery.id == delivery.id, Delivery.status == "calling")
@@ -121,6 +121,15 @@ def settle(attempt: CallAttempt) -> None:
     else:
         outcome = "failed" if attempt.status == "canceled" else attempt.status
         close_delivery(delivery, outcome)
+
+
+def _may_retry(delivery: Delivery) -> bool:
+    """MAX_ATTEMPTS counts calls the member's phone could ring: attempts the carrier never
+    created (an outage, a refused number) do not use one up, up to a hard cap."""
+    limit = current_app.config["MAX_ATTEMPTS"]
+    rang = db.session.scalar(select(func.count(CallAttempt.id)).where(
+        CallAttempt.delivery_id == delivery.id, CallAttempt.call_sid.is_not(None)))
+    return rang < limit and delivery.attempts < 2 * limit
 
 
 def close_delivery(delivery: Delivery, outcome: str) -> None:

@@ -102,6 +102,7 @@ def _no_call_was_made(attempt: CallAttempt) -> int:
         Delivery.attempts == attempt.attempt_no)
         .values(status="pending", next_attempt_at=None)).rowcount
     db.session.commit()
+    outcomes.release_slot(attempt.id)
     return moved
 
 

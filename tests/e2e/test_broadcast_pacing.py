@@ -24,8 +24,8 @@ def _created(sandbox) -> list[float]:
 
 
 def test_calls_per_second_hold_with_two_workers(app, sandbox, workers):
-    """Measured on our create requests (when each was sent, across both workers); the
-    carrier's own clock adds network jitter, which PACING_HEADROOM absorbs."""
+    """Measured on our create requests (when each was sent, across both workers). How
+    close the rate comes to the limit is a timing figure: see bench/, not asserted here."""
     app.config["CARRIER_CPS"] = 10
     members, message = members_with_message(30)
     workers.start(2)
@@ -36,8 +36,6 @@ def test_calls_per_second_hold_with_two_workers(app, sandbox, workers):
     for i, t in enumerate(sent):
         in_window = sum(1 for u in sent[i:] if u < t + 1.0)
         assert in_window <= 10, [round(u - sent[0], 3) for u in sent]
-    achieved = (len(sent) - 1) / (sent[-1] - sent[0])
-    assert achieved >= 0.95 * 10, f"{achieved:.2f} calls/s at CARRIER_CPS=10"
     assert_one_call_per_attempt(sandbox, message.id)
 
 
