@@ -20,6 +20,8 @@ class Faults:
     rest_500_rate: float = 0.0
     rest_timeout_rate: float = 0.0
     timeout_delay_s: float = 20.0
+    rest_slow_rate: float = 0.0  # create requests held *before* the call exists
+    slow_delay_s: float = 5.0
     webhook_latency_ms: float = 0.0
     callback_duplicate_rate: float = 0.0
     callback_reorder_rate: float = 0.0

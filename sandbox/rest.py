@@ -165,6 +165,10 @@ def register(app: Flask, carrier: Carrier, faults_sleep: Callable[[float], None]
             raise ApiError(429, 20429, "Too Many Requests")
         if carrier.dice.chance(f.rest_500_rate):
             raise ApiError(500, 20500, "Internal Server Error")
+        if carrier.dice.chance(f.rest_slow_rate):
+            # A request stuck on its way in: a client that gave up and looked at the call
+            # list finds nothing, yet the call appears once the request gets through.
+            faults_sleep(f.slow_delay_s)
         call = carrier.create_call(params)
         if carrier.dice.chance(f.rest_timeout_rate):
             call.transcript.event("fault", fault="rest_timeout", delay_s=f.timeout_delay_s)

@@ -220,7 +220,7 @@ def sandbox(_sandbox, app):
     _sandbox.wait_idle(5)
     _sandbox.reset()
     _sandbox.set_scenario({"default": {"answer": "human", "after_s": 2, "digits": "1"}})
-    _sandbox.set_faults(rest_429_rate=0, rest_500_rate=0, rest_timeout_rate=0,
+    _sandbox.set_faults(rest_429_rate=0, rest_500_rate=0, rest_timeout_rate=0, rest_slow_rate=0,
                         webhook_latency_ms=0, callback_duplicate_rate=0,
                         callback_reorder_rate=0, unknown_sid_callback_rate=0)
     _sandbox.carrier.scale = SANDBOX_TIME_SCALE

@@ -49,6 +49,18 @@ def test_create_times_out_after_the_call_was_made(app, sandbox, workers):
     everyone_reached_once(sandbox, members, message.id)
 
 
+def test_create_slower_than_the_client_timeout(app, sandbox, workers):
+    """The request is still on its way when the dialler gives up and finds no call: it must
+    not dial again at once, but wait for the reconciler, which then adopts the late call."""
+    app.config["CARRIER_TIMEOUT_S"] = 1
+    members, message = members_with_message(6)
+    sandbox.set_faults(rest_slow_rate=0.5, slow_delay_s=2)
+    workers.start(1)
+    message_confirmed(message.id)
+    assert settled(message.id, workers=workers).status == "completed"
+    everyone_reached_once(sandbox, members, message.id)
+
+
 def test_duplicated_reordered_and_unknown_callbacks(app, sandbox, workers):
     members, message = members_with_message(10)
     flaky = members[0].phone

@@ -119,3 +119,12 @@ def test_webhook_response_times_are_recorded_without_injected_latency(
     assert row["start_ts"] >= row["created_ts"] and row["end_ts"] >= row["start_ts"]
     assert [w[2] for w in row["webhooks"]] == [w["elapsed_ms"] for w in webhooks]
     assert "events" not in row
+
+
+def test_slow_request_creates_the_call_only_after_its_delay(make_sandbox, sdk, app) -> None:
+    sb = make_sandbox(faults={"rest_slow_rate": 1.0, "slow_delay_s": 1.0})
+    client = sdk(sb)
+    began = time.time()
+    call = client.calls.create(to="+32470000001", from_=CALLER_ID, url=app.url("/voice"))
+    assert time.time() - began >= 1.0
+    assert sb.call(call.sid)["timeline"][0]["ts"] >= began + 1.0
