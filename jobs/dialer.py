@@ -128,6 +128,21 @@ def _due(now):
         Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now))
 
 
+def _candidates(message_id: int, now) -> list[int]:
+    """Up to CLAIM_WINDOW due deliveries of the message: first calls before retries, each
+    in id order. Two queries that walk ix_deliveries_message_status and stop after a few
+    rows; one ORDER BY over both kinds sorted every pending delivery on every claim."""
+    pending = (Delivery.message_id == message_id) & (Delivery.status == "pending")
+    for due in (Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now):
+        ids = db.session.scalars(
+            select(Delivery.id).where(pending, due).order_by(Delivery.id).limit(CLAIM_WINDOW)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if ids:
+            return list(ids)
+    return []
+
+
 def claim_next_attempt() -> CallAttempt | None:
     """Claim the most urgent due delivery and write its attempt as `dialing`, in one
     transaction: a delivery being called always has its attempt row."""
@@ -143,11 +158,7 @@ def claim_next_attempt() -> CallAttempt | None:
         if message_id is None:
             db.session.rollback()
             return None
-        candidates = db.session.scalars(
-            select(Delivery.id).where(Delivery.message_id == message_id, _due(now))
-            .order_by(Delivery.next_attempt_at.is_not(None), Delivery.id).limit(CLAIM_WINDOW)
-            .with_for_update(skip_locked=True)
-        ).all()
+        candidates = _candidates(message_id, now)
         if not candidates:
             db.session.rollback()
             continue

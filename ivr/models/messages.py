@@ -82,6 +82,10 @@ class Delivery(db.Model):
     __table_args__ = (
         UniqueConstraint("message_id", "phone", name="uq_deliveries_message_phone"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
+        # The dialler's claim and "is the broadcast done?" read one message's pending or
+        # calling deliveries in id order: without this they sort or scan every delivery
+        # of the message, O(members) per call (24 ms a claim at 100,000 members).
+        Index("ix_deliveries_message_status", "message_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
