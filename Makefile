@@ -23,5 +23,16 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# The whole stack as in production against the sandbox; tables printed and written to docs/.
+bench: install
+	$(BIN)/python -m bench
+
+bench-full: install
+	$(BIN)/python -m bench --full
+
+# The two-minute story: a police call records a message, 200 members are called, live.
+demo: install
+	$(BIN)/python -m demo
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

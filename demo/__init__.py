@@ -1,0 +1,1 @@
+"""Demo data (members.csv, scenario.json for `make run`) and `make demo` (python -m demo)."""
