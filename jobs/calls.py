@@ -20,6 +20,7 @@ from jobs import outcomes
 
 CLOCK_SKEW = timedelta(seconds=5)
 DIALING_LEASE = "buurtlijn:dialing:{}"
+STATUS_EVENTS = ["answered", "completed"]
 
 
 def hold_dialing_lease(attempt: CallAttempt, seconds: float | None = None) -> None:
@@ -47,7 +48,9 @@ def create(attempt: CallAttempt) -> CallInstance:
         method="POST",
         status_callback=webhook_url("status", attempt),
         status_callback_method="POST",
-        status_callback_event=["initiated", "ringing", "answered", "completed"],
+        # Only what we act on: answered (answered_at) and the final status. "initiated"
+        # and "ringing" changed nothing but a label and were 2 of a call's 7 webhooks.
+        status_callback_event=STATUS_EVENTS,
         machine_detection="DetectMessageEnd",
         async_amd="true",
         async_amd_status_callback=webhook_url("amd", attempt),
