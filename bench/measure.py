@@ -40,6 +40,7 @@ class Dispatch:
     cpu_cores: dict[str, float]  # CPU cores busy per role during the broadcast
     complete: bool
     note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def dispatch(database: str, members: int, cps: float, workers: int = 2,
@@ -76,7 +77,7 @@ def dispatch(database: str, members: int, cps: float, workers: int = 2,
         webhooks=len(peak), app_p50_ms=percentile(app_ms, 50),
         app_p99_ms=percentile(app_ms, 99), plan_s=plan_s,
         cpu_cores={k: round((v - cpu0.get(k, 0.0)) / elapsed, 2) for k, v in cpu1.items()},
-        complete=check["ok"], note=note)
+        complete=check["ok"], note=note, detail=check)
 
 
 def _efficiency(times: list[float], cps: float) -> float:
@@ -147,7 +148,7 @@ def completeness(stack: Stack, message_id: int, calls: list[dict[str, Any]],
     carrier = [c["sid"] for c in calls]
     numbers = [c["to"] for c in calls]
     result = {"deliveries": deliveries, "open": open_count, "attempts": len(sids),
-              "carrier_calls": len(carrier),
+              "carrier_calls": len(carrier), "numbers_twice": len(numbers) - len(set(numbers)),
               "ok": open_count == 0 and sorted(sids) == sorted(carrier)
               and len(set(numbers)) == len(numbers)}
     return result

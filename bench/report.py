@@ -51,7 +51,8 @@ def tables(r: Results) -> list[tuple[str, list[str], list[list[str]]]]:
                  f"{_f(d.app_p50_ms, 0)}/{_f(d.app_p99_ms, 0)}", _f(d.plan_s, 2),
                  " ".join(f"{short[k]} {d.cpu_cores[k]:.2f}" for k in short
                           if k in d.cpu_cores),
-                 "yes" if d.complete else "NO", d.note] for d in r.dispatch]
+                 "yes" if d.complete else "NO",
+                 d.note if d.complete else f"{d.note} {d.detail}".strip()] for d in r.dispatch]
         out.append(("Dispatch efficiency: call starts per second ÷ CARRIER_CPS",
                     ["db", "members", "CPS", "calls", "eff.", "eff. sent",
                      "webhook ms p50/p99", "in app ms p50/p99", "plan s", "CPU cores",

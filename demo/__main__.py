@@ -162,6 +162,7 @@ def follow(stack: Stack, message_id: int, console: Console) -> None:
             if message.status in ("completed", "cancelled") and t.pending == 0:
                 break
             time.sleep(0.25)
+    console.print()
     db.session.expire_all()
     message = db.session.get(Message, message_id)
     t = broadcast_report.totals(message_id)
