@@ -7,7 +7,8 @@ response (and so before we know the SID) still finds its attempt.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import joinedload
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -26,8 +27,13 @@ VOICEMAIL_ANSWERS = ("machine_end_beep", "machine_end_silence", "machine_end_oth
 
 
 def _attempt() -> CallAttempt:
+    """The URL's attempt with its delivery and message, in one query: these webhooks run
+    several times per call at the peak of a broadcast."""
     attempt_id = request.args.get("attempt", type=int)
-    attempt = db.session.get(CallAttempt, attempt_id) if attempt_id else None
+    attempt = db.session.scalar(
+        select(CallAttempt).where(CallAttempt.id == attempt_id)
+        .options(joinedload(CallAttempt.delivery).joinedload(Delivery.message))
+    ) if attempt_id else None
     if attempt is None:
         abort(404)
     return attempt
@@ -47,15 +53,15 @@ def _context(attempt: CallAttempt) -> member_call.MemberCallContext:
 
 
 def _bin_name(delivery: Delivery) -> str:
-    """The targeted BIN this member belongs to (the first, if several)."""
-    targets = select(MessageBin.bin_id).where(MessageBin.message_id == delivery.message_id)
-    query = select(Bin.name).where(Bin.id.in_(targets)).order_by(Bin.code)
-    if delivery.member_id is not None:
-        mine = select(Membership.bin_id).where(Membership.member_id == delivery.member_id)
-        name = db.session.scalar(query.where(Bin.id.in_(mine)).limit(1))
-        if name:
-            return name
-    return db.session.scalar(query.limit(1)) or ""
+    """The targeted BIN this member belongs to (the first, if several; for a test call,
+    the first targeted BIN)."""
+    membership = and_(Membership.bin_id == Bin.id, Membership.member_id == delivery.member_id)
+    return db.session.scalar(
+        select(Bin.name).join(MessageBin, MessageBin.bin_id == Bin.id)
+        .outerjoin(Membership, membership)
+        .where(MessageBin.message_id == delivery.message_id)
+        .order_by(Membership.id.is_(None), Bin.code).limit(1)
+    ) or ""
 
 
 def _hang_up() -> Response:
