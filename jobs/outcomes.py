@@ -113,9 +113,14 @@ def settle(attempt: CallAttempt) -> None:
         close_delivery(delivery, "cancelled")
     elif _may_retry(delivery):
         due = utcnow() + timedelta(seconds=current_app.config["RETRY_DELAY_S"])
-        db.session.execute(update(Delivery).where(
-            Delivery.id == delivery.id, Delivery.status == "calling")
-            .values(status="pending", next_attempt_at=due))
+        still_sending = select(Message.id).where(Message.id == delivery.message_id,
+                                                 Message.status == "sending").exists()
+        moved = db.session.execute(update(Delivery).where(
+            Delivery.id == delivery.id, Delivery.status == "calling", still_sending)
+            .values(status="pending", next_attempt_at=due)).rowcount
+        if not moved:  # cancelled since we looked
+            close_delivery(delivery, "cancelled")
+            return
         db.session.commit()
         kick_dispatchers_at(due)
     else:

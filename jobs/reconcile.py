@@ -9,7 +9,8 @@ every step is safe to run twice when it is not. Each pass:
    gone (no dialing lease in Redis): adopts the call if it exists, otherwise records that
    no call was made and makes the delivery due again;
 3. asks the carrier for the status of calls whose final callback never came;
-4. completes messages whose deliveries are all settled, and wakes the dialler if
+4. completes messages whose deliveries are all settled, cancels deliveries that a race
+   with a cancel made due again, and wakes the dialler if
    deliveries are due (a flushed Redis lost the jobs that would have).
 """
 
@@ -22,7 +23,7 @@ from datetime import timedelta
 
 import redis
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 
 from ivr import carrier
 from ivr.extensions import db, redis_conn
@@ -38,7 +39,8 @@ LOCK = "buurtlijn:reconciler"
 
 def reconcile() -> dict[str, int]:
     """One pass; returns what it did, for logs and tests."""
-    done = {"planned": 0, "adopted": 0, "not_created": 0, "fetched": 0}
+    done = {"planned": 0, "adopted": 0, "not_created": 0, "fetched": 0, "cancelled": 0,
+            "settled": 0}
     now = utcnow()
     # Longer than any create request may take (CARRIER_TIMEOUT_S and its retries): what
     # is older than this and still unfinished was left behind by a dead dialler.
@@ -59,6 +61,17 @@ def reconcile() -> dict[str, int]:
         else:
             done["not_created"] += _no_call_was_made(attempt)
 
+    # 2b. a final attempt whose delivery was never settled (belt and braces: settling
+    # shares the attempt's transaction, so this finds nothing unless something is wrong)
+    unsettled = db.session.scalars(select(CallAttempt).join(Delivery, and_(
+        Delivery.id == CallAttempt.delivery_id, Delivery.attempts == CallAttempt.attempt_no))
+        .where(Delivery.status == "calling", CallAttempt.status.in_(FINAL_ATTEMPT_STATES),
+               CallAttempt.created_at < now - grace)).all()
+    for attempt in unsettled:
+        outcomes.settle(attempt)
+        done["settled"] += 1
+    db.session.commit()
+
     # 3. calls whose final status never arrived
     lease = timedelta(seconds=current_app.config["RING_TIMEOUT_S"]
                       + current_app.config["CALL_TIME_LIMIT_S"] + 60)
@@ -68,10 +81,15 @@ def reconcile() -> dict[str, int]:
             CallAttempt.created_at < now - min(lease, _stale_after()))).all():
         done["fetched"] += _refresh_from_carrier(attempt)
 
-    # 4. complete, and wake the dialler
+    # 4. complete, and wake the dialler; a delivery made due again in the instant its
+    # broadcast was cancelled (a retry or a redial racing the cancel) is cancelled too
     for message_id in db.session.scalars(select(Message.id).where(
             Message.status == "sending")).all():
         outcomes.complete_if_done(message_id)
+    cancelled = select(Message.id).where(Message.status == "cancelled")
+    done["cancelled"] = db.session.execute(update(Delivery).where(
+        Delivery.status == "pending", Delivery.message_id.in_(cancelled))
+        .values(status="cancelled", outcome="cancelled")).rowcount
     db.session.commit()
     if _due_work_exists():
         kick_dispatchers()

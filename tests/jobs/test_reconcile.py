@@ -1,0 +1,44 @@
+"""The reconciler finishes from SQL what races and crashes left behind."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ivr.extensions import db
+from ivr.models import CallAttempt, Delivery, utcnow
+from jobs.reconcile import reconcile
+from tests.factories import make_bin, make_member, make_message
+
+
+def _delivery(message, member, **fields) -> Delivery:
+    delivery = Delivery(message_id=message.id, member_id=member.id, phone=member.phone,
+                        **fields)
+    db.session.add(delivery)
+    db.session.commit()
+    return delivery
+
+
+def test_delivery_made_due_after_a_cancel_is_cancelled(app):
+    centrum = make_bin(db)
+    message = make_message(db, bins=[centrum], status="cancelled")
+    delivery = _delivery(message, make_member(db, bins=[centrum]), status="pending",
+                         attempts=1)
+    assert reconcile()["cancelled"] == 1
+    db.session.refresh(delivery)
+    assert (delivery.status, delivery.outcome) == ("cancelled", "cancelled")
+
+
+def test_final_attempt_with_an_unsettled_delivery_is_settled(app):
+    centrum = make_bin(db)
+    message = make_message(db, bins=[centrum], status="sending")
+    delivery = _delivery(message, make_member(db, bins=[centrum]), status="calling",
+                         attempts=1)
+    db.session.add(CallAttempt(delivery_id=delivery.id, attempt_no=1, to_number=delivery.phone,
+                               status="completed", call_sid="CA" + "1" * 32,
+                               answered_by="human", created_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert reconcile()["settled"] == 1
+    db.session.refresh(delivery)
+    db.session.refresh(message)
+    assert (delivery.status, delivery.outcome) == ("done", "human")
+    assert message.status == "completed"
