@@ -30,35 +30,30 @@ def everyone_reached_once(sandbox, members, message_id: int) -> None:
     assert outcomes == ["human"] * len(members)
 
 
-def test_carrier_answers_429_and_500(app, sandbox, workers):
-    members, message = members_with_message(12)
-    sandbox.set_faults(rest_429_rate=0.3, rest_500_rate=0.2)
+def broadcast_through(sandbox, workers, members: int, **faults) -> None:
+    """One worker broadcasts to `members` humans while the carrier misbehaves."""
+    people, message = members_with_message(members)
+    sandbox.set_faults(**faults)
     workers.start(1)
     message_confirmed(message.id)
     assert settled(message.id, workers=workers).status == "completed"
-    everyone_reached_once(sandbox, members, message.id)
+    everyone_reached_once(sandbox, people, message.id)
+
+
+def test_carrier_answers_429_and_500(app, sandbox, workers):
+    broadcast_through(sandbox, workers, 12, rest_429_rate=0.3, rest_500_rate=0.2)
 
 
 def test_create_times_out_after_the_call_was_made(app, sandbox, workers):
     app.config["CARRIER_TIMEOUT_S"] = 1
-    members, message = members_with_message(8)
-    sandbox.set_faults(rest_timeout_rate=0.5, timeout_delay_s=2.5)
-    workers.start(1)
-    message_confirmed(message.id)
-    assert settled(message.id, workers=workers).status == "completed"
-    everyone_reached_once(sandbox, members, message.id)
+    broadcast_through(sandbox, workers, 8, rest_timeout_rate=0.5, timeout_delay_s=2.5)
 
 
 def test_create_slower_than_the_client_timeout(app, sandbox, workers):
     """The request is still on its way when the dialler gives up and finds no call: it must
     not dial again at once, but wait for the reconciler, which then adopts the late call."""
     app.config["CARRIER_TIMEOUT_S"] = 1
-    members, message = members_with_message(6)
-    sandbox.set_faults(rest_slow_rate=0.5, slow_delay_s=2)
-    workers.start(1)
-    message_confirmed(message.id)
-    assert settled(message.id, workers=workers).status == "completed"
-    everyone_reached_once(sandbox, members, message.id)
+    broadcast_through(sandbox, workers, 6, rest_slow_rate=0.5, slow_delay_s=2)
 
 
 def test_duplicated_reordered_and_unknown_callbacks(app, sandbox, workers):
