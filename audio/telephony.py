@@ -18,15 +18,6 @@ LINE_WIDTH = 2
 LINE_CHANNELS = 1
 
 
-def is_line_format(segment: AudioSegment) -> bool:
-    """True when the segment already is 8 kHz mono 16-bit."""
-    return (segment.frame_rate, segment.channels, segment.sample_width) == (
-        LINE_RATE,
-        LINE_CHANNELS,
-        LINE_WIDTH,
-    )
-
-
 def to_telephony(segment: AudioSegment, rate: int = LINE_RATE) -> AudioSegment:
     """Return the segment as mono 16-bit at ``rate`` (default 8 kHz), DC offset removed.
 

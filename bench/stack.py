@@ -205,9 +205,6 @@ class Stack:
             self._tmp = None
 
     # -- measuring ---------------------------------------------------------------------
-    def worker_pids(self) -> list[int]:
-        return [p.pid for n, p in self.procs.items() if n.startswith("worker-")]
-
     def _sample(self) -> None:
         """Peak RSS per role (a process and its children), every 0.25 s."""
         while not self._sampling.wait(0.25):

@@ -35,6 +35,7 @@ from twilio.base.exceptions import TwilioRestException
 
 from ivr.extensions import db, redis_conn
 from ivr.models import CallAttempt, Delivery, Message, utcnow
+from ivr.models.messages import PRIORITY
 from ivr.numbers import is_dialable
 from jobs import calls, outcomes
 from jobs.kick import DISPATCH_JOB_PREFIX, SLOT_LOCK, kick_dispatchers, kick_dispatchers_at
@@ -46,10 +47,8 @@ CLAIM_RETRIES = 5
 CLAIM_WINDOW = 8
 SLOT_TTL_S = 120
 MAX_CREATE_TRIES = 6
-PRIORITY = case(
-    (Message.kind == "urgent", 0), (Message.kind == "feedback", 1), (Message.kind == "test", 2),
-    else_=3,
-)
+# Urgent alerts go before feedback, test and cold messages (ivr.models.messages.PRIORITY).
+BY_KIND = case(PRIORITY, value=Message.kind, else_=max(PRIORITY.values()))
 
 
 def dispatch(slot: int = 0) -> int:
@@ -153,7 +152,7 @@ def claim_next_attempt() -> CallAttempt | None:
                 Message.status == "sending",
                 Message.not_before.is_(None) | (Message.not_before <= now),
                 select(Delivery.id).where(Delivery.message_id == Message.id, _due(now)).exists(),
-            ).order_by(PRIORITY, Message.confirmed_at, Message.id).limit(1)
+            ).order_by(BY_KIND, Message.confirmed_at, Message.id).limit(1)
         )
         if message_id is None:
             db.session.rollback()

@@ -111,12 +111,6 @@ class Work:
                 self._cond.wait(min(remaining, 0.1))
             return True
 
-    def clear_timers(self) -> None:
-        with self._cond:
-            self._pending -= len(self._heap)
-            self._heap.clear()
-            self._cond.notify_all()
-
     def stop(self) -> None:
         with self._cond:
             self._stopping = True

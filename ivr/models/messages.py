@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ivr.extensions import db
 from ivr.models.base import UTCDateTime, utcnow
 
-MESSAGE_KINDS = ("urgent", "feedback", "test", "cold")
 # Lower runs first: urgent alerts go before everything else.
 PRIORITY = {"urgent": 0, "feedback": 1, "test": 2, "cold": 3}
 

@@ -8,22 +8,9 @@ from sqlalchemy import select
 
 from ivr.dispatch import message_confirmed
 from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery, Message
+from ivr.models import CallAttempt, Delivery
+from tests.e2e.broadcast_support import outbound_calls, settled
 from tests.factories import make_bin, make_member, make_message
-from tests.support import wait_for
-
-
-def settled(message_id: int, timeout: float = 30.0) -> Message:
-    def done():
-        db.session.expire_all()
-        message = db.session.get(Message, message_id)
-        return message if message.status in ("completed", "cancelled", "refused") else None
-
-    return wait_for(done, timeout=timeout)
-
-
-def outbound(sandbox) -> list[dict]:
-    return [c for c in sandbox.calls() if c["direction"].startswith("outbound")]
 
 
 def test_scenario_mix_reaches_everyone_once(app, sandbox, workers):
@@ -67,7 +54,7 @@ def test_scenario_mix_reaches_everyone_once(app, sandbox, workers):
     assert by_member[people["replays"].id].replays == 1
     assert by_member[people["replays"].id].confirmed_at is not None
 
-    calls = outbound(sandbox)
+    calls = outbound_calls(sandbox)
     dialled = Counter(c["to"] for c in calls)
     assert dialled["+32470100007"] == 1  # in two targeted BINs: one call
     assert dialled["+32470100004"] == 2  # busy, then answered on the retry
@@ -109,7 +96,7 @@ def test_numbers_outside_the_allowed_countries_are_never_dialled(app, sandbox, w
     workers.start(1)
     message_confirmed(message.id)
     assert settled(message.id).status == "completed"
-    assert [c["to"] for c in outbound(sandbox)] == [belgian.phone]
+    assert [c["to"] for c in outbound_calls(sandbox)] == [belgian.phone]
     refused = db.session.scalars(select(Delivery).where(Delivery.member_id == dutch.id)).one()
     assert refused.outcome == "failed"
     attempt = db.session.scalars(select(CallAttempt).where(
