@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from .model import Call, Recording
 from .schema import API_VERSION
-from .signing import elapsed_ms
 
 if TYPE_CHECKING:
     from .carrier import Carrier
@@ -105,7 +104,7 @@ class CallbacksMixin:
         try:
             resp = self.webhooks.send(url, method, params)
             entry["status_code"] = resp.status_code
-            entry["elapsed_ms"] = elapsed_ms(resp)
+            entry["elapsed_ms"] = resp.elapsed_ms
             if resp.status_code >= 400:
                 call.transcript.event("error", code=15003, url=url, status_code=resp.status_code,
                                       message=f"{kind} got HTTP {resp.status_code}")

@@ -14,15 +14,13 @@ import time
 from collections import deque
 from typing import Any
 
-import requests
-
 from . import audio
 from .callbacks import CallbacksMixin, base_params
 from .faults import Dice, Faults
 from .model import Call, CallEnded, NextDoc, Number, Recording, Redirected, new_sid
 from .phones import Behaviour, HumanPhone, MachinePhone, Party, Scenario
 from .schema import API_PREFIX, ApiError
-from .signing import WebhookClient, elapsed_ms
+from .signing import WebhookClient, WebhookError, WebhookResponse
 from .transcript import Transcript
 from .twiml import Interpreter, TwimlError
 from .workers import Work
@@ -347,7 +345,7 @@ class Carrier(CallbacksMixin):
                 call.redirect(NextDoc(twiml=params["Twiml"], kind="update"))
 
     # -- webhooks and media --------------------------------------------------------------
-    def app_request(self, call: Call, nxt: NextDoc) -> requests.Response:
+    def app_request(self, call: Call, nxt: NextDoc) -> WebhookResponse:
         """Request TwiML from the app; non-2xx or no connection ends the call (11200/11205)."""
         assert nxt.url is not None
         status = "ringing" if call.direction == "inbound" and call.answer is None else None
@@ -356,11 +354,11 @@ class Carrier(CallbacksMixin):
                                  "params": params}
         try:
             resp = self.webhooks.send(nxt.url, nxt.method, params)
-        except requests.RequestException as exc:
+        except WebhookError as exc:
             call.transcript.webhook(**entry, error=str(exc))
             raise TwimlError(11205, f"HTTP connection failure: {exc}", url=nxt.url) from None
         call.transcript.webhook(**entry, status_code=resp.status_code,
-                                elapsed_ms=elapsed_ms(resp))
+                                elapsed_ms=resp.elapsed_ms)
         if not 200 <= resp.status_code < 300:
             raise TwimlError(11200, f"HTTP retrieval failure: status {resp.status_code}",
                              url=nxt.url, status_code=resp.status_code)
@@ -380,7 +378,7 @@ class Carrier(CallbacksMixin):
             own = self.base_url and url.startswith(self.base_url)
             resp = self.webhooks.fetch_media(
                 url, (self.account_sid, self.auth_token) if own else None)
-        except requests.RequestException as exc:
+        except WebhookError as exc:
             raise TwimlError(11205, f"HTTP connection failure fetching audio: {exc}") from None
         if resp.status_code != 200:
             raise TwimlError(11200, f"HTTP retrieval failure: status {resp.status_code}")
