@@ -1,0 +1,15 @@
+"""Gunicorn settings for the web process; gunicorn reads this file from the working
+directory. Command-line options (the Procfile's, the bench's) override these defaults."""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+
+
+def post_fork(server, worker):
+    """Each worker process favours the latency of webhooks over raw throughput."""
+    from ivr.threads import favour_latency
+
+    favour_latency()
