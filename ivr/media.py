@@ -50,13 +50,18 @@ def audio_signature(message_id: int, sha256: str, exp: int) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def message_audio_url(message: Message, ttl_s: int = 72 * 3600) -> str:
+def message_audio_url(message_id: int, audio_status: str, audio_sha256: str | None,
+                      ttl_s: int = 72 * 3600) -> str:
     """Absolute signed URL of a message's processed audio, valid at least `ttl_s` seconds."""
-    if message.audio_status != "ready" or not message.audio_sha256:
-        raise ValueError(f"message {message.id} has no processed audio")
+    if audio_status != "ready" or not audio_sha256:
+        raise ValueError(f"message {message_id} has no processed audio")
     bucket = max(1, min(URL_BUCKET_S, ttl_s))
     exp = math.ceil((time.time() + ttl_s) / bucket) * bucket
-    return signed_audio_url(message.id, message.audio_sha256, exp)
+    return signed_audio_url(message_id, audio_sha256, exp)
+
+
+def audio_url_of(message: Message) -> str:
+    return message_audio_url(message.id, message.audio_status, message.audio_sha256)
 
 
 def signed_audio_url(message_id: int, sha256: str, exp: int) -> str:

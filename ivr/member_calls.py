@@ -6,17 +6,27 @@ response (and so before we know the SID) still finds its attempt.
 
 from __future__ import annotations
 
+import functools
+from typing import NamedTuple
+
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy import and_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, Update, and_, bindparam, select, update
 from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import member_call
 from ivr import carrier
-from ivr.extensions import db
 from ivr.media import message_audio_url
-from ivr.models import Bin, CallAttempt, Delivery, Membership, MessageBin, utcnow
+from ivr.models import (
+    Bin,
+    CallAttempt,
+    Delivery,
+    Membership,
+    Message,
+    MessageBin,
+    run_alone,
+    utcnow,
+)
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
 from ivr.voice import twiml
@@ -26,42 +36,62 @@ bp = Blueprint("member", __name__, url_prefix="/voice/member")
 VOICEMAIL_ANSWERS = ("machine_end_beep", "machine_end_silence", "machine_end_other")
 
 
-def _attempt() -> CallAttempt:
-    """The URL's attempt with its delivery and message, in one query: these webhooks run
-    several times per call at the peak of a broadcast."""
-    attempt_id = request.args.get("attempt", type=int)
-    attempt = db.session.scalar(
-        select(CallAttempt).where(CallAttempt.id == attempt_id)
-        .options(joinedload(CallAttempt.delivery).joinedload(Delivery.message))
-    ) if attempt_id else None
-    if attempt is None:
-        abort(404)
-    return attempt
+class CallRow(NamedTuple):
+    """What the TwiML of a member call needs, read in one query."""
+
+    attempt_id: int
+    delivery_id: int
+    language: str
+    kind: str
+    message_status: str
+    message_id: int
+    audio_status: str
+    audio_sha256: str | None
+    bin_name: str | None
 
 
-def _context(attempt: CallAttempt) -> member_call.MemberCallContext:
-    delivery = attempt.delivery
-    message = delivery.message
-    config = current_app.config
-    base = f"{config['PUBLIC_BASE_URL']}/voice/member/menu?attempt={attempt.id}"
-    return member_call.MemberCallContext(
-        speaker=speaker(delivery.language), kind=message.kind,
-        bin_name=_bin_name(delivery), zone_name=config["POLICE_ZONE_NAME"],
-        zone_phone=config["POLICE_ZONE_PHONE"], message_url=message_audio_url(message),
-        menu_url=lambda round_no: f"{base}&round={round_no}",
+@functools.cache
+def _call_query() -> Select:
+    """Built once per process: at the peak of a broadcast these webhooks run several times
+    per call, and building the statement costs more CPU than running it. The BIN named is
+    the targeted BIN the member belongs to (the first, if several; for a test call, the
+    first targeted BIN)."""
+    membership = and_(Membership.bin_id == Bin.id, Membership.member_id == Delivery.member_id)
+    bin_name = (
+        select(Bin.name).join(MessageBin, MessageBin.bin_id == Bin.id)
+        .outerjoin(Membership, membership)
+        .where(MessageBin.message_id == Delivery.message_id)
+        .order_by(Membership.id.is_(None), Bin.code).limit(1)
+        .correlate(Delivery).scalar_subquery()
+    )
+    return (
+        select(CallAttempt.id, CallAttempt.delivery_id, Delivery.language, Message.kind,
+               Message.status, Message.id, Message.audio_status, Message.audio_sha256,
+               bin_name)
+        .join(Delivery, CallAttempt.delivery_id == Delivery.id)
+        .join(Message, Delivery.message_id == Message.id)
+        .where(CallAttempt.id == bindparam("p_id"))
     )
 
 
-def _bin_name(delivery: Delivery) -> str:
-    """The targeted BIN this member belongs to (the first, if several; for a test call,
-    the first targeted BIN)."""
-    membership = and_(Membership.bin_id == Bin.id, Membership.member_id == delivery.member_id)
-    return db.session.scalar(
-        select(Bin.name).join(MessageBin, MessageBin.bin_id == Bin.id)
-        .outerjoin(Membership, membership)
-        .where(MessageBin.message_id == delivery.message_id)
-        .order_by(Membership.id.is_(None), Bin.code).limit(1)
-    ) or ""
+def _call() -> CallRow:
+    """The URL's attempt, or 404."""
+    attempt_id = request.args.get("attempt", type=int)
+    row = run_alone(_call_query(), {"p_id": attempt_id}) if attempt_id else None
+    if row is None:
+        abort(404)
+    return CallRow(*row)
+
+
+def _context(call: CallRow) -> member_call.MemberCallContext:
+    config = current_app.config
+    base = f"{config['PUBLIC_BASE_URL']}/voice/member/menu?attempt={call.attempt_id}"
+    audio_url = message_audio_url(call.message_id, call.audio_status, call.audio_sha256)
+    return member_call.MemberCallContext(
+        speaker=speaker(call.language), kind=call.kind, bin_name=call.bin_name or "",
+        zone_name=config["POLICE_ZONE_NAME"], zone_phone=config["POLICE_ZONE_PHONE"],
+        message_url=audio_url, menu_url=lambda round_no: f"{base}&round={round_no}",
+    )
 
 
 def _hang_up() -> Response:
@@ -74,45 +104,54 @@ def _hang_up() -> Response:
 @twilio_signed
 def answer() -> Response:
     """Someone picked up: intro, the police recording, the 1/2 menu."""
-    attempt = _attempt()
-    if attempt.delivery.message.status == "cancelled":
+    call = _call()
+    if call.message_status == "cancelled":
         return _hang_up()
-    return twiml(member_call.answer(_context(attempt)))
+    return twiml(member_call.answer(_context(call)))
 
 
 @bp.post("/menu")
 @twilio_signed
 def menu() -> Response:
     """The member's key at the menu: confirm, replay, or nothing."""
-    attempt = _attempt()
+    call = _call()
     round_no = request.args.get("round", default=1, type=int)
-    outcome, response = member_call.on_keys(_context(attempt), round_no,
+    outcome, response = member_call.on_keys(_context(call), round_no,
                                             request.form.get("Digits", ""))
-    delivery_id = attempt.delivery_id
     if outcome is member_call.KeyOutcome.CONFIRMED:
-        db.session.execute(update(Delivery).where(
-            Delivery.id == delivery_id, Delivery.confirmed_at.is_(None))
-            .values(confirmed_at=utcnow()))
+        run_alone(_confirm(), {"p_id": call.delivery_id, "p_now": utcnow()})
     elif outcome is member_call.KeyOutcome.REPLAY:
-        db.session.execute(update(Delivery).where(Delivery.id == delivery_id)
-                           .values(replays=Delivery.replays + 1))
-    db.session.commit()
+        run_alone(_replay(), {"p_id": call.delivery_id})
     return twiml(response)
+
+
+@functools.cache
+def _confirm() -> Update:
+    return (update(Delivery)
+            .where(Delivery.id == bindparam("p_id"), Delivery.confirmed_at.is_(None))
+            .values(confirmed_at=bindparam("p_now")))
+
+
+@functools.cache
+def _replay() -> Update:
+    return (update(Delivery).where(Delivery.id == bindparam("p_id"))
+            .values(replays=Delivery.replays + 1))
 
 
 @bp.post("/amd")
 @twilio_signed
 def amd() -> Response:
     """Detection finished: on an answering machine's beep, switch to the voicemail version."""
+    attempt_id = request.args.get("attempt", type=int) or abort(404)
     answered_by = request.form.get("AnsweredBy", "unknown")
-    attempt = outcomes.record_answered_by(_attempt().id, answered_by)
-    if answered_by in VOICEMAIL_ANSWERS and attempt.call_sid:
-        url = f"{current_app.config['PUBLIC_BASE_URL']}/voice/member/voicemail?attempt={attempt.id}"
+    detection_ms = request.form.get("MachineDetectionDuration", 0, type=int)
+    call_sid = outcomes.record_answered_by(attempt_id, answered_by, detection_ms)
+    if answered_by in VOICEMAIL_ANSWERS and call_sid:
+        url = f"{current_app.config['PUBLIC_BASE_URL']}/voice/member/voicemail?attempt={attempt_id}"
         try:
-            carrier.client().calls(attempt.call_sid).update(url=url, method="POST")
+            carrier.client().calls(call_sid).update(url=url, method="POST")
         except TwilioRestException as exc:  # the call ended meanwhile: nothing to redirect
-            current_app.logger.info("voicemail redirect of %s refused: %s", attempt.call_sid,
-                                    exc.msg)
+            current_app.logger.info("voicemail redirect of %s refused: %s", call_sid, exc.msg)
     return Response(status=204)
 
 
@@ -120,7 +159,7 @@ def amd() -> Response:
 @twilio_signed
 def voicemail() -> Response:
     """After the beep: the whole message and how to react."""
-    return twiml(member_call.voicemail(_context(_attempt())))
+    return twiml(member_call.voicemail(_context(_call())))
 
 
 @bp.post("/status")

@@ -29,7 +29,7 @@ from callflows.recording import Alert, Audio, BinInfo, Draft, Recorded, Sent, Si
 from ivr import officer_auth
 from ivr.dispatch import message_confirmed
 from ivr.extensions import db
-from ivr.media import message_audio_url
+from ivr.media import audio_url_of
 from ivr.models import (
     Bin,
     Delivery,
@@ -210,7 +210,7 @@ def attach(message: Message, recording_sid: str, recording_url: str) -> None:
 
 def audio_of(message: Message) -> Audio:
     if message.audio_status == "ready":
-        return Audio("ready", play_url=message_audio_url(message))
+        return Audio("ready", play_url=audio_url_of(message))
     if message.audio_status == "refused":
         return Audio("refused", refusal=message.refusal_reason)
     return Audio("pending", play_url=message.recording_url)

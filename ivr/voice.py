@@ -11,7 +11,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callflows import callback
 from ivr import recording_line as recording_line_views
 from ivr.extensions import db
-from ivr.media import message_audio_url
+from ivr.media import audio_url_of
 from ivr.models import InboundCall, Member, Membership, Message, MessageBin, utcnow
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
@@ -97,7 +97,7 @@ def callback_replay() -> Response:
         call.replayed_message_id = play.id
         db.session.commit()
     ctx = _callback_context(member.language if member else "nl")
-    return twiml(callback.replay(ctx, digits, message_audio_url(play) if play else None))
+    return twiml(callback.replay(ctx, digits, audio_url_of(play) if play else None))
 
 
 def recording_line(caller: str | None) -> Response:

@@ -20,7 +20,7 @@ from jobs import outcomes
 
 CLOCK_SKEW = timedelta(seconds=5)
 DIALING_LEASE = "buurtlijn:dialing:{}"
-STATUS_EVENTS = ["answered", "completed"]
+STATUS_EVENTS = ["completed"]
 
 
 def hold_dialing_lease(attempt: CallAttempt, seconds: float | None = None) -> None:
@@ -48,8 +48,9 @@ def create(attempt: CallAttempt) -> CallInstance:
         method="POST",
         status_callback=webhook_url("status", attempt),
         status_callback_method="POST",
-        # Only what we act on: answered (answered_at) and the final status. "initiated"
-        # and "ringing" changed nothing but a label and were 2 of a call's 7 webhooks.
+        # Only the final status: the detection callback already says the call was answered
+        # (and when), so "answered" (like "initiated" and "ringing") would be one more
+        # webhook per call at the peak of a broadcast that changes nothing we act on.
         status_callback_event=STATUS_EVENTS,
         machine_detection="DetectMessageEnd",
         async_amd="true",

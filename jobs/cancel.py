@@ -36,13 +36,21 @@ def cancel_broadcast(message_id: int, actor: str) -> tuple[int, int]:
             CallAttempt.status.not_in(FINAL_ATTEMPT_STATES))).all()
     ended = 0
     for attempt in live:
-        # Twilio: `canceled` ends a call not yet answered, `completed` one in progress.
-        target = "completed" if attempt.status == "in-progress" else "canceled"
         try:
-            carrier.client().calls(attempt.call_sid).update(status=target)
+            _end_call(attempt)
             ended += 1
         except TwilioRestException as exc:
             log.info("ending %s: %s (it may have ended already)", attempt.call_sid, exc.msg)
     outcomes.complete_if_done(message_id)
     db.session.commit()
     return stopped, ended
+
+
+def _end_call(attempt: CallAttempt) -> None:
+    """Twilio: `canceled` ends a call not yet answered and leaves an answered one alone;
+    `completed` hangs up one in progress. Our attempt may not know yet that the call was
+    answered (detection reports a few seconds later), so the carrier's answer decides."""
+    call = carrier.client().calls(attempt.call_sid)
+    if attempt.status != "in-progress" and call.update(status="canceled").status != "in-progress":
+        return
+    call.update(status="completed")

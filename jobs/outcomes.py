@@ -8,15 +8,16 @@ final state goes on to settle the delivery (done, or a retry scheduled).
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 
 import redis
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import String, Update, bindparam, case, func, or_, select, update
 
 from ivr.extensions import db, redis_conn
-from ivr.models import CallAttempt, Delivery, Message, utcnow
+from ivr.models import CallAttempt, Delivery, Message, run_alone, utcnow
 from ivr.models.messages import ATTEMPT_ORDER, FINAL_ATTEMPT_STATES
 from jobs.kick import kick_dispatchers_at
 from jobs.pacing import INFLIGHT_KEY
@@ -41,21 +42,30 @@ def advance(attempt_id: int, status: str, **fields) -> bool:
 def call_created(attempt: CallAttempt, sid: str, status: str | None,
                  dialed_at: datetime | None = None) -> None:
     """The carrier accepted the call: store its SID (a callback may have done so first)
-    and when the create request that made it was sent."""
-    db.session.execute(
-        update(CallAttempt).where(CallAttempt.id == attempt.id).values(dialed_at=dialed_at))
-    db.session.execute(
-        update(CallAttempt).where(CallAttempt.id == attempt.id, CallAttempt.call_sid.is_(None))
-        .values(call_sid=sid)
+    and when the create request that made it was sent, in one statement."""
+    status = status if status in ("queued", "initiated", "ringing") else "queued"
+    earlier = [s for s, rank in ATTEMPT_ORDER.items() if rank < ATTEMPT_ORDER[status]]
+    run_alone(_created(), {"p_id": attempt.id, "p_sid": sid, "p_status": status,
+                           "p_earlier": earlier, "p_dialed_at": dialed_at})
+
+
+@functools.cache
+def _created() -> Update:
+    return (
+        update(CallAttempt).where(CallAttempt.id == bindparam("p_id"))
+        .values(dialed_at=bindparam("p_dialed_at"),
+                call_sid=func.coalesce(CallAttempt.call_sid, bindparam("p_sid", type_=String)),
+                status=case((CallAttempt.status.in_(bindparam("p_earlier", expanding=True)),
+                             bindparam("p_status")), else_=CallAttempt.status))
     )
-    advance(attempt.id, status if status in ("queued", "initiated", "ringing") else "queued")
-    db.session.commit()
 
 
 def record_call_status(attempt_id: int, sid: str | None, status: str,
                        answered_by: str | None = None, duration_s: int | None = None) -> bool:
     """Apply a status callback; True when it finished the attempt (the caller releases
     the concurrency slot)."""
+    if status in FINAL_ATTEMPT_STATES and sid:
+        return _record_final(attempt_id, sid, status, answered_by, duration_s)
     attempt = db.session.get(CallAttempt, attempt_id)
     if attempt is None:
         log.info("status %s for unknown attempt %s (%s) ignored", status, attempt_id, sid)
@@ -83,19 +93,103 @@ def record_call_status(attempt_id: int, sid: str | None, status: str,
     return moved and status in FINAL_ATTEMPT_STATES
 
 
-def record_answered_by(attempt_id: int, answered_by: str) -> CallAttempt | None:
-    attempt = db.session.get(CallAttempt, attempt_id)
-    if attempt is not None:
-        attempt.answered_by = answered_by
-        db.session.commit()
-    return attempt
+def _record_final(attempt_id: int, sid: str, status: str, answered_by: str | None,
+                  duration_s: int | None) -> bool:
+    """The final status callback of a call, at the peak of a broadcast once per call: one
+    conditional UPDATE finishes the attempt, and an answered call closes its delivery with
+    one more. Only a call that was not answered takes the general path (retry or close)."""
+    finished = db.session.connection().execute(_finish_attempt(), {
+        "p_id": attempt_id, "p_sid": sid, "p_status": status, "p_now": utcnow(),
+        "p_duration": duration_s, "p_answered_by": answered_by,
+    }).first()
+    if finished is None:
+        db.session.rollback()
+        _log_ignored(attempt_id, sid, status)
+        return False
+    if status == "completed":
+        machine = (finished.answered_by or "").startswith(MACHINE)
+        closed = db.session.connection().execute(_close_answered(), {
+            "p_id": finished.delivery_id, "p_attempt_no": finished.attempt_no,
+            "p_outcome": "machine" if machine else "human"}).first()
+        if closed is not None:
+            complete_if_done(closed.message_id)
+    else:
+        settle(db.session.get(CallAttempt, attempt_id))
+    db.session.commit()
+    return True
+
+
+@functools.cache
+def _finish_attempt() -> Update:
+    """Built once per process: building a statement costs more CPU than running it. Moves
+    a not yet final attempt of this SID (or of no SID yet) to its final state."""
+    not_final = [s for s in ATTEMPT_ORDER if s not in FINAL_ATTEMPT_STATES]
+    sid = bindparam("p_sid", type_=String)
+    return (
+        update(CallAttempt)
+        .where(CallAttempt.id == bindparam("p_id"), CallAttempt.status.in_(not_final),
+               or_(CallAttempt.call_sid.is_(None), CallAttempt.call_sid == sid))
+        .values(status=bindparam("p_status"), ended_at=bindparam("p_now"),
+                duration_s=bindparam("p_duration"),
+                call_sid=func.coalesce(CallAttempt.call_sid, sid),
+                answered_by=func.coalesce(bindparam("p_answered_by", type_=String),
+                                          CallAttempt.answered_by))
+        .returning(CallAttempt.delivery_id, CallAttempt.attempt_no, CallAttempt.answered_by)
+    )
+
+
+@functools.cache
+def _close_answered() -> Update:
+    """An answered call closes its delivery, if it is that delivery's latest attempt."""
+    return (
+        update(Delivery)
+        .where(Delivery.id == bindparam("p_id"), Delivery.status == "calling",
+               Delivery.attempts == bindparam("p_attempt_no"))
+        .values(status="done", outcome=bindparam("p_outcome"))
+        .returning(Delivery.message_id)
+    )
+
+
+def _log_ignored(attempt_id: int, sid: str, status: str) -> None:
+    """Why a final status changed nothing: a duplicate (normal), or a stranger (worth a
+    warning). Only read on this rare path."""
+    known = db.session.execute(select(CallAttempt.call_sid).where(
+        CallAttempt.id == attempt_id)).first()
+    if known is None:
+        log.info("status %s for unknown attempt %s (%s) ignored", status, attempt_id, sid)
+    elif known.call_sid not in (None, sid):
+        log.warning("status for %s does not match attempt %s (%s); ignored", sid, attempt_id,
+                    known.call_sid)
+
+
+@functools.cache
+def _answered() -> Update:
+    """Detection's verdict, which only comes for an answered call: `in-progress` from
+    here (unless a final status came first), answered when detection started."""
+    before = [s for s, rank in ATTEMPT_ORDER.items() if rank < ATTEMPT_ORDER["in-progress"]]
+    return (
+        update(CallAttempt).where(CallAttempt.id == bindparam("p_id"))
+        .values(answered_by=bindparam("p_answered_by"),
+                answered_at=func.coalesce(CallAttempt.answered_at, bindparam("p_answered_at")),
+                status=case((CallAttempt.status.in_(before), "in-progress"),
+                            else_=CallAttempt.status))
+        .returning(CallAttempt.call_sid)
+    )
+
+
+def record_answered_by(attempt_id: int, answered_by: str,
+                       detection_ms: int = 0) -> str | None:
+    """Store who answered; returns the call's SID (None: unknown attempt or no SID yet)."""
+    answered_at = utcnow() - timedelta(milliseconds=max(0, detection_ms))
+    row = run_alone(_answered(), {"p_id": attempt_id, "p_answered_by": answered_by,
+                                  "p_answered_at": answered_at})
+    return row.call_sid if row else None
 
 
 def attempt_refused(attempt: CallAttempt, error: str) -> None:
     """The carrier refused the create request (not 429/5xx): the attempt failed."""
     if advance(attempt.id, "failed", error=error[:500], ended_at=utcnow()):
-        db.session.refresh(attempt)
-        settle(attempt)
+        settle(db.session.get(CallAttempt, attempt.id))
     db.session.commit()
 
 
@@ -147,12 +241,20 @@ def close_delivery(delivery: Delivery, outcome: str) -> None:
 
 def complete_if_done(message_id: int) -> None:
     """A message whose every delivery is settled is completed."""
+    db.session.connection().execute(_complete_if_done(), {"p_id": message_id, "p_now": utcnow()})
+
+
+@functools.cache
+def _complete_if_done() -> Update:
+    """Built once: it runs once per settled delivery."""
+    message_id = bindparam("p_id")
     open_deliveries = select(Delivery.id).where(
         Delivery.message_id == message_id, Delivery.status.in_(("pending", "calling"))).exists()
-    db.session.execute(
+    return (
         update(Message).where(Message.id == message_id, Message.status == "sending",
                               ~open_deliveries)
-        .values(status="completed", completed_at=utcnow()))
+        .values(status="completed", completed_at=bindparam("p_now"))
+    )
 
 
 def release_slot(attempt_id: int) -> None:

@@ -1,6 +1,6 @@
 """The data model. SQL is the source of truth; Redis only carries work."""
 
-from ivr.models.base import utcnow
+from ivr.models.base import run_alone, utcnow
 from ivr.models.calls import AuditLog, AuthFailure, CallSession, InboundCall, Lockout, audit
 from ivr.models.messages import CallAttempt, Delivery, Message, MessageBin
 from ivr.models.network import Bin, BinStreet, Member, Membership, Officer
@@ -21,5 +21,6 @@ __all__ = [
     "MessageBin",
     "Officer",
     "audit",
+    "run_alone",
     "utcnow",
 ]

@@ -84,6 +84,11 @@ def test_scenario_mix_reaches_everyone_once(app, sandbox, workers):
     assert len(attempts) == len(calls)
     assert len({a.call_sid for a in attempts}) == len(attempts)
     assert all(a.status in ("completed", "busy", "no-answer") for a in attempts)
+    # answered calls say when and by whom (from detection); unanswered ones do not
+    answered = [a for a in attempts if a.status == "completed"]
+    assert all(a.answered_at is not None and a.answered_by for a in answered)
+    assert all(a.answered_at is None for a in attempts if a.status != "completed")
+    assert {a.answered_by for a in answered} == {"human", "machine_end_beep"}
 
 
 def test_numbers_outside_the_allowed_countries_are_never_dialled(app, sandbox, workers):

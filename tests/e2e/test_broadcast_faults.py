@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 import redis
@@ -154,3 +155,23 @@ def test_cancel_mid_broadcast(app, sandbox, workers):
     outcomes = db.session.scalars(select(Delivery.outcome).where(
         Delivery.message_id == message.id)).all()
     assert outcomes.count("cancelled") >= len(members) - made - 1
+
+
+def test_cancel_hangs_up_a_call_answered_moments_ago(app, sandbox, workers):
+    """Answered, but detection has not reported yet: the cancel still ends the call."""
+    from jobs.cancel import cancel_broadcast
+
+    sandbox.carrier.scale = 1.0  # real time: detection reports 2 s after the answer
+    members, message = members_with_message(1, audio_s=30)
+    sandbox.set_scenario({"default": {"answer": "human", "after_s": 0.5, "digits": "1"}})
+    workers.start(1)
+    message_confirmed(message.id)
+    wait_for(lambda: [c for c in outbound_calls(sandbox) if c["status"] == "in-progress"],
+             interval=0.02)
+    attempt = db.session.scalars(select(CallAttempt)).one()
+    assert attempt.status != "in-progress"  # the app does not know it was answered
+    cancelled_at = time.monotonic()
+    assert cancel_broadcast(message.id, "cli") == (0, 1)
+    wait_for(lambda: outbound_calls(sandbox)[0]["status"] == "completed", timeout=5)
+    assert time.monotonic() - cancelled_at < 5  # not the 30 s message played to the end
+    assert settled(message.id).status == "cancelled"

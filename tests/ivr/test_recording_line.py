@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from audio import silence_wav, tone_wav
 from ivr.extensions import db, redis_conn
-from ivr.media import message_audio_url, signed_audio_url
+from ivr.media import audio_url_of, signed_audio_url
 from ivr.models import (
     AuditLog,
     AuthFailure,
@@ -421,9 +421,9 @@ def _path(app, url: str) -> str:
 
 
 def test_signed_audio_url_serves_wav_with_strong_caching(app, client, ready_message):
-    url = message_audio_url(ready_message)
+    url = audio_url_of(ready_message)
     assert url.startswith(app.config["PUBLIC_BASE_URL"] + f"/audio/messages/{ready_message.id}/")
-    assert message_audio_url(ready_message) == url  # same URL for every member call
+    assert audio_url_of(ready_message) == url  # same URL for every member call
     response = client.get(_path(app, url))
     assert response.status_code == 200 and response.mimetype == "audio/wav"
     assert response.data == ready_message.audio_wav
@@ -438,7 +438,7 @@ def test_signed_audio_url_serves_wav_with_strong_caching(app, client, ready_mess
                                     "no_sig"])
 def test_anything_but_a_valid_url_is_404(app, client, ready_message, change):
     sha, mid = ready_message.audio_sha256, ready_message.id
-    url = message_audio_url(ready_message)
+    url = audio_url_of(ready_message)
     if change == "expired":
         url = signed_audio_url(mid, sha, int(time.time()) - 1)
     elif change == "tampered":
