@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rich.table import Table
 
 from bench.measure import Concurrency, Dispatch, FirstRing, Scale
+from bench.support import median
 
 BIN_SIZES = (300, 1000, 5000)
 PROJECTED_CPS = (1, 10, 30)
@@ -21,6 +22,7 @@ class Results:
     first_ring: list[FirstRing] = field(default_factory=list)
     scale: list[Scale] = field(default_factory=list)
     imports: list[tuple[str, int, float]] = field(default_factory=list)  # db, members, s
+    peak: list[tuple[float, Dispatch]] = field(default_factory=list)  # (CPU probe s, run)
 
 
 LEGEND = [
@@ -32,6 +34,9 @@ LEGEND = [
     "broadcast (web = gunicorn, wrk = the 2 RQ workers, sbx = the sandbox carrier; the "
     "database server is not counted); *complete* = every delivery settled, one carrier call "
     "per attempt, no number called twice.",
+    "Peak runs: *CPU probe* = seconds a fixed 5,000,000-step Python loop took just before "
+    "the run (lower is a faster core); on a shared machine it shows how much the speed "
+    "of the cores varied between runs.",
 ]
 
 
@@ -57,6 +62,8 @@ def tables(r: Results) -> list[tuple[str, list[str], list[list[str]]]]:
                     ["db", "members", "CPS", "calls", "eff.", "eff. sent",
                      "webhook ms p50/p99", "in app ms p50/p99", "plan s", "CPU cores",
                      "complete", "note"], rows))
+    if r.peak:
+        out.append(_peak_table(r.peak))
     if r.concurrency:
         rows = [[c.database, str(c.members), _f(c.utilisation, 3), _f(c.mean_gap_ms, 0),
                  f"{_f(c.call_s, 2)} s ({c.call_s / c.time_scale:.0f} s unscaled)"]
@@ -87,6 +94,26 @@ def tables(r: Results) -> list[tuple[str, list[str], list[list[str]]]]:
     if projection:
         out.append(projection)
     return out
+
+
+def _peak_table(peak: list[tuple[float, Dispatch]]) -> tuple[str, list[str], list[list[str]]]:
+    """Each run of 1,000 members at 50 calls/s, then the median per database."""
+    rows = []
+    for database in dict.fromkeys(d.database for _, d in peak):
+        runs = [(probe, d) for probe, d in peak if d.database == database]
+        for n, (probe, d) in enumerate(runs, 1):
+            rows.append([database, str(n), _f(probe, 2), _f(d.efficiency, 3),
+                         _f(d.webhook_p50_ms, 0), _f(d.webhook_p99_ms, 0),
+                         _f(d.app_p99_ms, 0), "yes" if d.complete else "NO"])
+        rows.append([database, "median", _f(median([p for p, _ in runs]), 2),
+                     _f(median([d.efficiency for _, d in runs]), 3),
+                     _f(median([d.webhook_p50_ms for _, d in runs]), 0),
+                     _f(median([d.webhook_p99_ms for _, d in runs]), 0),
+                     _f(median([d.app_p99_ms for _, d in runs]), 0),
+                     "yes" if all(d.complete for _, d in runs) else "NO"])
+    return ("Webhook latency at the peak of a 50 calls/s broadcast (1,000 members, "
+            "repeated runs)", ["db", "run", "CPU probe (s)", "eff.", "webhook p50 ms",
+                               "webhook p99 ms", "in app p99 ms", "complete"], rows)
 
 
 def project(r: Results) -> tuple[str, list[str], list[list[str]]] | None:

@@ -72,3 +72,15 @@ def machine() -> str:
         kib = int(meminfo.read_text().split()[1])
         memory = f", {kib / 2**20:.0f} GiB"
     return f"{cores} × {model}{memory}, Python {platform.python_version()}"
+
+
+def cpu_probe_s(iterations: int = 5_000_000) -> float:
+    """Seconds a fixed pure-Python loop takes right now, on an otherwise idle stack: on a
+    shared machine the speed of a core varies between runs, and this says by how much."""
+    import time
+
+    started = time.perf_counter()
+    total = 0
+    for i in range(iterations):
+        total += i
+    return time.perf_counter() - started
