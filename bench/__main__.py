@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -65,14 +66,21 @@ def main() -> None:
         runs = plan.get("dispatch_pg", plan["dispatch"]) if database != "sqlite" \
             else plan["dispatch"]
         for members, cps, window in runs:
-            _step(console, f"{database}: dispatch {members:,} members at {cps} calls/s")
-            results.dispatch.append(measure.dispatch(database, members, cps, window_s=window))
-            _show_last(console, results.dispatch[-1])
+            what = f"{database}: dispatch {members:,} members at {cps} calls/s"
+            _step(console, what)
+            row = _attempt(console, results, what, partial(
+                measure.dispatch, database, members, cps, window_s=window))
+            if row:
+                results.dispatch.append(row)
+                _show_last(console, row)
         for run in range(plan.get("peak_runs", 0)):
-            _step(console, f"{database}: peak of 50 calls/s, run {run + 1}")
+            what = f"{database}: peak of 50 calls/s, run {run + 1}"
+            _step(console, what)
             probe_s = cpu_probe_s()
-            results.peak.append((probe_s, measure.dispatch(database, 1000, 50)))
-            _show_last(console, results.peak[-1][1])
+            row = _attempt(console, results, what, partial(measure.dispatch, database, 1000, 50))
+            if row:
+                results.peak.append((probe_s, row))
+                _show_last(console, row)
         if database == "sqlite" or args.full:
             _step(console, f"{database}: concurrency, 3 slots")
             results.concurrency.append(measure.concurrency(database, plan["concurrency"]))
@@ -89,6 +97,8 @@ def main() -> None:
     took = time.monotonic() - started
     for table in report.rich_tables(results):
         console.print(table)
+    for failure in results.failures:
+        console.print(f"[red]did not finish: {failure}[/]")
     suffix = "" if args.full else "-quick"
     command = "make bench-full" if args.full else "make bench"
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -119,6 +129,16 @@ def import_seconds(database: str, members: int, runs: int = 3) -> float:
             url = pg_reset("buurtlijn_bench_import") if database == "postgresql" else None
             times.append(run_once(members, url, Path(tmp)))
     return statistics.median(times)
+
+
+def _attempt(console: Console, results: report.Results, what: str, measurement):
+    """Run one measurement; one that times out is reported, and the rest still run."""
+    try:
+        return measurement()
+    except TimeoutError as exc:
+        console.print(f"[red]  failed: {exc}[/]")
+        results.failures.append(f"{what}: {exc}")
+        return None
 
 
 def _step(console: Console, text: str) -> None:

@@ -43,6 +43,12 @@ class Dispatch:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+# A call whose final status callback was lost (a webhook that failed or timed out under
+# overload) is settled by the reconciler once it is RING_TIMEOUT_S + 180 s old (30 + 180
+# here): a check that gives up sooner would report as lost what is only waiting.
+REPAIR_S = 30 + 180 + 60
+
+
 def dispatch(database: str, members: int, cps: float, workers: int = 2,
              window_s: float | None = None) -> Dispatch:
     """One broadcast to `members` at `cps`. With `window_s`, the broadcast is cancelled
@@ -57,7 +63,7 @@ def dispatch(database: str, members: int, cps: float, workers: int = 2,
             time.sleep(window_s)
             cancel(stack, message_id)
             note = f"cancelled after {window_s:.0f} s"
-        stack.wait_settled(message_id, timeout=members / cps * 3 + 120)
+        stack.wait_settled(message_id, timeout=max(members / cps * 3 + 120, REPAIR_S))
         elapsed = time.monotonic() - t0
         cpu1 = stack.cpu_seconds()
         stack.sandbox_idle()
@@ -66,10 +72,17 @@ def dispatch(database: str, members: int, cps: float, workers: int = 2,
         sent = sent_times(message_id)
         plan_s = plan_seconds(message_id)
         app_ms = stack.app_times_ms()
+        check["tracebacks"] = stack.tracebacks()
     starts = sorted(c["start_ts"] for c in calls if c["start_ts"])
     first, last = starts[0], starts[-1]
     peak = [w[2] for c in calls for w in c["webhooks"]
             if w[2] is not None and _in_peak(w[1], first, last)]
+    check["webhooks_failed"] = sum(w[3] is None or w[3] >= 400 for c in calls
+                                   for w in c["webhooks"])
+    if check["webhooks_failed"]:
+        note = f"{note}; {check['webhooks_failed']} webhooks failed".lstrip("; ")
+    if check["tracebacks"]:
+        note = f"{note}; tracebacks {check['tracebacks']}".lstrip("; ")
     return Dispatch(
         database=database, members=members, cps=cps, starts=[t - first for t in starts],
         efficiency=_efficiency(starts, cps), sent_efficiency=_efficiency(sent, cps),
@@ -122,7 +135,7 @@ def plan_seconds(message_id: int) -> float:
 
 
 def completeness(stack: Stack, message_id: int, calls: list[dict[str, Any]],
-                 timeout: float = 120.0) -> dict[str, Any]:
+                 timeout: float = REPAIR_S) -> dict[str, Any]:
     """Nothing lost, nobody called twice: every delivery settled (after a cancel, calls
     still live settle on their final callback: waited for up to `timeout`), every attempt
     has one carrier call and every carrier call one attempt, no number called twice."""

@@ -23,6 +23,7 @@ class Results:
     scale: list[Scale] = field(default_factory=list)
     imports: list[tuple[str, int, float]] = field(default_factory=list)  # db, members, s
     peak: list[tuple[float, Dispatch]] = field(default_factory=list)  # (CPU probe s, run)
+    failures: list[str] = field(default_factory=list)  # measurements that did not finish
 
 
 LEGEND = [
@@ -169,6 +170,8 @@ def markdown(r: Results, heading: str, preamble: Sequence[str]) -> str:
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
                   for row in rows]
         lines.append("")
+    if r.failures:
+        lines += ["## Measurements that did not finish", "", *[f"- {f}" for f in r.failures], ""]
     return "\n".join(lines)
 
 

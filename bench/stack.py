@@ -240,6 +240,17 @@ class Stack:
         return [int(line.split()[-1]) / 1000 for line in path.read_text().splitlines()
                 if line.startswith("/voice/member/")]
 
+    def tracebacks(self) -> dict[str, int]:
+        """Tracebacks logged so far per process (web, worker-N, sandbox), if any."""
+        counts = {}
+        for name in self.procs:
+            path = self.dir / f"{name}.log"
+            if path.exists():
+                n = path.read_text(errors="replace").count("Traceback")
+                if n:
+                    counts[name] = n
+        return counts
+
     def redis_peak_bytes(self) -> int:
         return int(self.redis.info("memory")["used_memory_peak"])
 
