@@ -113,8 +113,8 @@ def _record_final(attempt_id: int, sid: str, status: str, answered_by: str | Non
             "p_outcome": "machine" if machine else "human"}).first()
         if closed is not None:
             complete_if_done(closed.message_id)
-    else:
-        settle(db.session.get(CallAttempt, attempt_id))
+    else:  # the session may hold this attempt as it was before the UPDATE (reconciler)
+        settle(db.session.get(CallAttempt, attempt_id, populate_existing=True))
     db.session.commit()
     return True
 
@@ -189,7 +189,7 @@ def record_answered_by(attempt_id: int, answered_by: str,
 def attempt_refused(attempt: CallAttempt, error: str) -> None:
     """The carrier refused the create request (not 429/5xx): the attempt failed."""
     if advance(attempt.id, "failed", error=error[:500], ended_at=utcnow()):
-        settle(db.session.get(CallAttempt, attempt.id))
+        settle(db.session.get(CallAttempt, attempt.id, populate_existing=True))
     db.session.commit()
 
 

@@ -42,3 +42,31 @@ def test_final_attempt_with_an_unsettled_delivery_is_settled(app):
     db.session.refresh(message)
     assert (delivery.status, delivery.outcome) == ("done", "human")
     assert message.status == "completed"
+
+
+def test_a_call_whose_final_status_never_came_is_asked_about_and_settled(app, sandbox):
+    """The carrier says the call ended busy: the delivery is retried, or closed as busy
+    when no attempt is left; the attempt records the carrier's final status."""
+    from ivr import carrier
+    from tests.support import wait_for
+
+    app.config["MAX_ATTEMPTS"] = 1
+    centrum = make_bin(db)
+    message = make_message(db, bins=[centrum], status="sending")
+    member = make_member(db, bins=[centrum], phone="+32470500001")
+    delivery = _delivery(message, member, status="calling", attempts=1)
+    sandbox.set_scenario({"default": {"answer": "busy"}})
+    # a call made without a status callback: its end is never reported to the app
+    call = carrier.client().calls.create(to=member.phone, from_=app.config["CALLER_ID"],
+                                         url=app.config["PUBLIC_BASE_URL"] + "/nowhere")
+    wait_for(lambda: carrier.client().calls(call.sid).fetch().status == "busy")
+    attempt = CallAttempt(delivery_id=delivery.id, attempt_no=1, to_number=member.phone,
+                          status="queued", call_sid=call.sid,
+                          created_at=utcnow() - timedelta(minutes=10))
+    db.session.add(attempt)
+    db.session.commit()
+    assert reconcile()["fetched"] == 1
+    db.session.expire_all()
+    assert db.session.get(CallAttempt, attempt.id).status == "busy"
+    assert (db.session.get(Delivery, delivery.id).status,
+            db.session.get(Delivery, delivery.id).outcome) == ("done", "busy")
