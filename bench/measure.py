@@ -80,7 +80,8 @@ def dispatch(database: str, members: int, cps: float, workers: int = 2,
     check["webhooks_failed"] = sum(w[3] is None or w[3] >= 400 for c in calls
                                    for w in c["webhooks"])
     if check["webhooks_failed"]:
-        note = f"{note}; {check['webhooks_failed']} webhooks failed".lstrip("; ")
+        failed = check["webhooks_failed"]
+        note = f"{note}; {failed} webhook{'s' if failed > 1 else ''} failed".lstrip("; ")
     if check["tracebacks"]:
         note = f"{note}; tracebacks {check['tracebacks']}".lstrip("; ")
     return Dispatch(
