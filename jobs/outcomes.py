@@ -45,8 +45,12 @@ def call_created(attempt: CallAttempt, sid: str, status: str | None,
     and when the create request that made it was sent, in one statement."""
     status = status if status in ("queued", "initiated", "ringing") else "queued"
     earlier = [s for s, rank in ATTEMPT_ORDER.items() if rank < ATTEMPT_ORDER[status]]
-    run_alone(_created(), {"p_id": attempt.id, "p_sid": sid, "p_status": status,
-                           "p_earlier": earlier, "p_dialed_at": dialed_at})
+    # In the session, not run_alone: the reconciler and the dialler call this with their
+    # session in use, and on SQLite a second connection would wait on their write lock.
+    db.session.connection().execute(_created(), {
+        "p_id": attempt.id, "p_sid": sid, "p_status": status, "p_earlier": earlier,
+        "p_dialed_at": dialed_at})
+    db.session.commit()
 
 
 @functools.cache
@@ -67,16 +71,12 @@ def record_call_status(attempt_id: int, sid: str | None, status: str,
     if status in FINAL_ATTEMPT_STATES and sid:
         return _record_final(attempt_id, sid, status, answered_by, duration_s)
     attempt = db.session.get(CallAttempt, attempt_id)
-    if attempt is None:
-        log.info("status %s for unknown attempt %s (%s) ignored", status, attempt_id, sid)
+    if attempt is None or (sid and attempt.call_sid not in (None, sid)):
+        _log_ignored(attempt_id, sid, status, attempt)
         return False
     if sid and attempt.call_sid is None:
         db.session.execute(update(CallAttempt).where(
             CallAttempt.id == attempt.id, CallAttempt.call_sid.is_(None)).values(call_sid=sid))
-    elif sid and attempt.call_sid != sid:
-        log.warning("status for %s does not match attempt %s (%s); ignored", sid, attempt.id,
-                    attempt.call_sid)
-        return False
     now = utcnow()
     fields: dict = {}
     if status == "in-progress":
@@ -104,7 +104,7 @@ def _record_final(attempt_id: int, sid: str, status: str, answered_by: str | Non
     }).first()
     if finished is None:
         db.session.rollback()
-        _log_ignored(attempt_id, sid, status)
+        _log_ignored(attempt_id, sid, status, db.session.get(CallAttempt, attempt_id))
         return False
     if status == "completed":
         machine = (finished.answered_by or "").startswith(MACHINE)
@@ -150,16 +150,15 @@ def _close_answered() -> Update:
     )
 
 
-def _log_ignored(attempt_id: int, sid: str, status: str) -> None:
-    """Why a final status changed nothing: a duplicate (normal), or a stranger (worth a
-    warning). Only read on this rare path."""
-    known = db.session.execute(select(CallAttempt.call_sid).where(
-        CallAttempt.id == attempt_id)).first()
-    if known is None:
+def _log_ignored(attempt_id: int, sid: str | None, status: str,
+                 attempt: CallAttempt | None) -> None:
+    """Why a status changed nothing: a duplicate (normal, not logged), or a stranger
+    (worth a line)."""
+    if attempt is None:
         log.info("status %s for unknown attempt %s (%s) ignored", status, attempt_id, sid)
-    elif known.call_sid not in (None, sid):
+    elif attempt.call_sid not in (None, sid):
         log.warning("status for %s does not match attempt %s (%s); ignored", sid, attempt_id,
-                    known.call_sid)
+                    attempt.call_sid)
 
 
 @functools.cache

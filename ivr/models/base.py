@@ -19,7 +19,8 @@ def run_alone(statement: Executable, params: dict[str, Any]) -> Row | None:
     For webhooks that run several times per call at the peak of a broadcast: on
     PostgreSQL the BEGIN and COMMIT (or ROLLBACK) round trips around a single statement
     cost the client as much CPU as the statement itself. A statement alone is atomic, so
-    nothing is lost by leaving them out."""
+    nothing is lost by leaving them out. It runs on a connection of its own: use it only
+    where the session holds no uncommitted write (on SQLite it would wait for that)."""
     from ivr.extensions import db
 
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
