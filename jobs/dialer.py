@@ -25,7 +25,7 @@ import random
 import threading
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import redis
 import requests
@@ -252,8 +252,8 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
             _wait_for_start(pacer, key)  # a retried request needs a start of its own
         calls.hold_dialing_lease(attempt)
         try:
-            pacer.gate(f"{key}:{try_no}")
-            sent_at = utcnow()
+            let_through = pacer.gate(f"{key}:{try_no}")
+            sent_at = utcnow() if let_through is None else datetime.fromtimestamp(let_through, UTC)
             call = calls.create(attempt)
         except TwilioRestException as exc:
             if exc.status == 429:

@@ -60,7 +60,8 @@ return score
 
 # The last word before a create request goes out: at most `limit` sends in any second of
 # Redis time. GCRA spacing already keeps to that; this catches a thread that woke late
-# from its sleep right before one that woke on time.
+# from its sleep right before one that woke on time. Returns {wait, now}: wait 0 means
+# "go", and `now` is then the moment of sending on the shared clock.
 _GATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -69,10 +70,10 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1.0)
 if redis.call('ZCARD', KEYS[1]) < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[2])
   redis.call('EXPIRE', KEYS[1], 5)
-  return '0'
+  return {'0', string.format('%.6f', now)}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return string.format('%.6f', tonumber(oldest[2]) + 1.0 - now)
+return {string.format('%.6f', tonumber(oldest[2]) + 1.0 - now), string.format('%.6f', now)}
 """
 
 
@@ -109,16 +110,21 @@ class Pacer:
         wait = float(wait)
         return None if wait < 0 else (float(now) + wait, wait)
 
-    def gate(self, send_key: str) -> None:
+    def gate(self, send_key: str) -> float | None:
         """Block until a create request may go out without a one-second window exceeding
-        the carrier's CPS; `send_key` must be unique per request."""
+        the carrier's CPS; `send_key` must be unique per request.
+
+        Returns the moment the send was let through, in epoch seconds on Redis's clock
+        (None when there is no window limit). That moment, not a local clock read a thread
+        switch later, is what the one-second windows are counted on, so it is the one to
+        record as the time of sending."""
         if self.limits.window_limit <= 0:
-            return
+            return None
         while True:
-            wait = float(self._gate(keys=[SENT_KEY], args=[self.limits.window_limit, send_key]))
-            if wait <= 0:
-                return
-            time.sleep(wait)
+            wait, now = self._gate(keys=[SENT_KEY], args=[self.limits.window_limit, send_key])
+            if float(wait) <= 0:
+                return float(now)
+            time.sleep(float(wait))
 
     def transfer(self, ticket: str, attempt_key: str) -> None:
         """Hand a slot reserved under a temporary ticket to the attempt that uses it."""

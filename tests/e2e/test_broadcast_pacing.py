@@ -24,8 +24,9 @@ def _created(sandbox) -> list[float]:
 
 
 def test_calls_per_second_hold_with_two_workers(app, sandbox, workers):
-    """Measured on our create requests (when each was sent, across both workers). How
-    close the rate comes to the limit is a timing figure: see bench/, not asserted here."""
+    """Counted on when each create request was let out, across both workers, as recorded
+    in dialed_at (Redis's clock, shared by the workers). How close the rate comes to the
+    limit is a timing figure: see bench/, not asserted here."""
     app.config["CARRIER_CPS"] = 10
     members, message = members_with_message(30)
     workers.start(2)

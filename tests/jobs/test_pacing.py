@@ -60,9 +60,11 @@ def test_lost_release_expires_with_the_lease(app, redis_server):
 def test_gate_lets_at_most_limit_sends_per_second(app, redis_server):
     pacer = Pacer(redis.Redis.from_url(redis_server.url), Limits(0, 0, 60, window_limit=10))
     began = time.monotonic()
-    passed = []
+    passed, let_through = [], []
     for i in range(12):
-        pacer.gate(f"s{i}")
+        let_through.append(pacer.gate(f"s{i}"))
         passed.append(time.monotonic() - began)
     assert passed[9] < 0.2  # ten go straight through
     assert passed[10] >= 0.99 and passed[11] >= 0.99  # the 11th waits for the window
+    # the moments it reports (on Redis's clock) keep the window too
+    assert let_through[10] - let_through[0] >= 1.0 and let_through[11] - let_through[1] >= 1.0

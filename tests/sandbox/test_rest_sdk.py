@@ -69,13 +69,13 @@ def test_update_live_call_redirects_and_completes(make_sandbox, sdk, app) -> Non
     sb = make_sandbox()
     client = sdk(sb)
     call = client.calls.create(to="+32470000001", from_=CALLER_ID, url=app.url("/long"))
-    _wait_status(client, call.sid, "in-progress")
+    # in-progress comes before the TwiML is fetched: wait until the long pause is running
+    _wait_event(sb, call.sid, lambda e: e["type"] == "pause" and e["length_s"] == 600)
     client.calls(call.sid).update(url=app.url("/other"))
     _wait_event(sb, call.sid, lambda e: e["type"] == "say" and e["text"] == "Andere tekst")
     assert sb.wait_idle(10)
     events = sb.call(call.sid)["events"]
-    pause = next(e for e in events if e["type"] == "pause")
-    assert pause["length_s"] == 600
+    assert client.calls(call.sid).fetch().status == "completed"
     assert any(e["type"] == "updated" for e in events)
     # a live call with Twiml, then completed by the API
     call2 = client.calls.create(to="+32470000001", from_=CALLER_ID, url=app.url("/long"))
