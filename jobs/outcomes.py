@@ -68,7 +68,7 @@ def record_call_status(attempt_id: int, sid: str | None, status: str,
                        answered_by: str | None = None, duration_s: int | None = None) -> bool:
     """Apply a status callback; True when it finished the attempt (the caller releases
     the concurrency slot)."""
-    if status in FINAL_ATTEMPT_STATES and sid:
+    if status in FINAL_ATTEMPT_STATES:
         return _record_final(attempt_id, sid, status, answered_by, duration_s)
     attempt = db.session.get(CallAttempt, attempt_id)
     if attempt is None or (sid and attempt.call_sid not in (None, sid)):
@@ -77,27 +77,21 @@ def record_call_status(attempt_id: int, sid: str | None, status: str,
     if sid and attempt.call_sid is None:
         db.session.execute(update(CallAttempt).where(
             CallAttempt.id == attempt.id, CallAttempt.call_sid.is_(None)).values(call_sid=sid))
-    now = utcnow()
-    fields: dict = {}
-    if status == "in-progress":
-        fields["answered_at"] = now
-    if status in FINAL_ATTEMPT_STATES:
-        fields.update(ended_at=now, duration_s=duration_s)
+    fields = {"answered_at": utcnow()} if status == "in-progress" else {}
     if answered_by:
         fields["answered_by"] = answered_by
-    moved = advance(attempt.id, status, **fields)
-    if moved and status in FINAL_ATTEMPT_STATES:
-        db.session.refresh(attempt)
-        settle(attempt)
+    advance(attempt.id, status, **fields)
     db.session.commit()
-    return moved and status in FINAL_ATTEMPT_STATES
+    return False
 
 
-def _record_final(attempt_id: int, sid: str, status: str, answered_by: str | None,
+def _record_final(attempt_id: int, sid: str | None, status: str, answered_by: str | None,
                   duration_s: int | None) -> bool:
     """The final status callback of a call, at the peak of a broadcast once per call: one
     conditional UPDATE finishes the attempt, and an answered call closes its delivery with
-    one more. Only a call that was not answered takes the general path (retry or close)."""
+    one more. Only a call that was not answered takes the general path (retry or close).
+    A final status without a SID can only finish an attempt that has none either: for one
+    with a SID, nothing says the news is about its call."""
     finished = db.session.connection().execute(_finish_attempt(), {
         "p_id": attempt_id, "p_sid": sid, "p_status": status, "p_now": utcnow(),
         "p_duration": duration_s, "p_answered_by": answered_by,
@@ -113,8 +107,8 @@ def _record_final(attempt_id: int, sid: str, status: str, answered_by: str | Non
             "p_outcome": "machine" if machine else "human"}).first()
         if closed is not None:
             complete_if_done(closed.message_id)
-    else:  # the session may hold this attempt as it was before the UPDATE (reconciler)
-        settle(db.session.get(CallAttempt, attempt_id, populate_existing=True))
+    else:
+        settle(attempt_id)
     db.session.commit()
     return True
 
@@ -188,17 +182,19 @@ def record_answered_by(attempt_id: int, answered_by: str,
 def attempt_refused(attempt: CallAttempt, error: str) -> None:
     """The carrier refused the create request (not 429/5xx): the attempt failed."""
     if advance(attempt.id, "failed", error=error[:500], ended_at=utcnow()):
-        settle(db.session.get(CallAttempt, attempt.id, populate_existing=True))
+        settle(attempt.id)
     db.session.commit()
 
 
-def settle(attempt: CallAttempt) -> None:
-    """The attempt is final: close its delivery, or schedule the next attempt."""
-    delivery = db.session.get(Delivery, attempt.delivery_id)
-    db.session.refresh(delivery)
+def settle(attempt_id: int) -> None:
+    """The attempt is final: close its delivery, or schedule the next attempt. Takes an id
+    and reads the rows afresh: a caller's session may hold them as they were before the
+    UPDATE that made the attempt final (the reconciler's does)."""
+    attempt = db.session.get(CallAttempt, attempt_id, populate_existing=True)
+    delivery = db.session.get(Delivery, attempt.delivery_id, populate_existing=True)
     if delivery.status != "calling" or delivery.attempts != attempt.attempt_no:
         return  # an older attempt's late news
-    message = delivery.message
+    message = db.session.get(Message, delivery.message_id, populate_existing=True)
     if attempt.status == "completed":
         machine = (attempt.answered_by or "").startswith(MACHINE)
         close_delivery(delivery, "machine" if machine else "human")

@@ -68,7 +68,7 @@ def reconcile() -> dict[str, int]:
         .where(Delivery.status == "calling", CallAttempt.status.in_(FINAL_ATTEMPT_STATES),
                CallAttempt.created_at < now - grace)).all()
     for attempt in unsettled:
-        outcomes.settle(attempt)
+        outcomes.settle(attempt.id)
         done["settled"] += 1
     db.session.commit()
 
