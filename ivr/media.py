@@ -61,6 +61,7 @@ def message_audio_url(message_id: int, audio_status: str, audio_sha256: str | No
 
 
 def audio_url_of(message: Message) -> str:
+    """message_audio_url for a message already loaded (the recording and callback lines)."""
     return message_audio_url(message.id, message.audio_status, message.audio_sha256)
 
 
