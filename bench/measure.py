@@ -43,10 +43,14 @@ class Dispatch:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-# A call whose final status callback was lost (a webhook that failed or timed out under
-# overload) is settled by the reconciler once it is RING_TIMEOUT_S + 180 s old (30 + 180
-# here): a check that gives up sooner would report as lost what is only waiting.
-REPAIR_S = 30 + 180 + 60
+def repair_s() -> float:
+    """How long settling may take when a final status callback was lost (a webhook that
+    failed or timed out under overload): the reconciler asks the carrier about such a call
+    once it is `asked_after()` old, on one of its rounds. A check that gives up sooner
+    would report as lost what is only waiting. Read from the stack's own config."""
+    from jobs.reconcile import asked_after
+
+    return asked_after().total_seconds() + 60
 
 
 def dispatch(database: str, members: int, cps: float, workers: int = 2,
@@ -63,7 +67,7 @@ def dispatch(database: str, members: int, cps: float, workers: int = 2,
             time.sleep(window_s)
             cancel(stack, message_id)
             note = f"cancelled after {window_s:.0f} s"
-        stack.wait_settled(message_id, timeout=max(members / cps * 3 + 120, REPAIR_S))
+        stack.wait_settled(message_id, timeout=max(members / cps * 3 + 120, repair_s()))
         elapsed = time.monotonic() - t0
         cpu1 = stack.cpu_seconds()
         stack.sandbox_idle()
@@ -136,14 +140,15 @@ def plan_seconds(message_id: int) -> float:
 
 
 def completeness(stack: Stack, message_id: int, calls: list[dict[str, Any]],
-                 timeout: float = REPAIR_S) -> dict[str, Any]:
+                 timeout: float | None = None) -> dict[str, Any]:
     """Nothing lost, nobody called twice: every delivery settled (after a cancel, calls
-    still live settle on their final callback: waited for up to `timeout`), every attempt
-    has one carrier call and every carrier call one attempt, no number called twice."""
+    still live settle on their final callback: waited for up to `timeout`, by default
+    `repair_s()`), every attempt has one carrier call and every carrier call one attempt,
+    no number called twice."""
     from ivr.extensions import db
     from ivr.models import CallAttempt, Delivery
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (repair_s() if timeout is None else timeout)
     while True:
         db.session.expire_all()
         open_count = db.session.scalar(select(func.count()).where(

@@ -252,8 +252,7 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
             _wait_for_start(pacer, key)  # a retried request needs a start of its own
         calls.hold_dialing_lease(attempt)
         try:
-            let_through = pacer.gate(f"{key}:{try_no}")
-            sent_at = utcnow() if let_through is None else datetime.fromtimestamp(let_through, UTC)
+            sent_at = datetime.fromtimestamp(pacer.gate(f"{key}:{try_no}"), UTC)
             call = calls.create(attempt)
         except TwilioRestException as exc:
             if exc.status == 429:

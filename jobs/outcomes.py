@@ -100,13 +100,8 @@ def _record_final(attempt_id: int, sid: str | None, status: str, answered_by: st
         db.session.rollback()
         _log_ignored(attempt_id, sid, status, db.session.get(CallAttempt, attempt_id))
         return False
-    if status == "completed":
-        machine = (finished.answered_by or "").startswith(MACHINE)
-        closed = db.session.connection().execute(_close_answered(), {
-            "p_id": finished.delivery_id, "p_attempt_no": finished.attempt_no,
-            "p_outcome": "machine" if machine else "human"}).first()
-        if closed is not None:
-            complete_if_done(closed.message_id)
+    if status == "completed":  # what settle() would do, without reading the rows again
+        _close_answered(finished.delivery_id, finished.attempt_no, finished.answered_by)
     else:
         settle(attempt_id)
     db.session.commit()
@@ -132,9 +127,18 @@ def _finish_attempt() -> Update:
     )
 
 
+def _close_answered(delivery_id: int, attempt_no: int, answered_by: str | None) -> None:
+    """An answered call closes its delivery (reached in person, or by voicemail), if it is
+    that delivery's latest attempt."""
+    outcome = "machine" if (answered_by or "").startswith(MACHINE) else "human"
+    closed = db.session.connection().execute(_close_answered_statement(), {
+        "p_id": delivery_id, "p_attempt_no": attempt_no, "p_outcome": outcome}).first()
+    if closed is not None:
+        complete_if_done(closed.message_id)
+
+
 @functools.cache
-def _close_answered() -> Update:
-    """An answered call closes its delivery, if it is that delivery's latest attempt."""
+def _close_answered_statement() -> Update:
     return (
         update(Delivery)
         .where(Delivery.id == bindparam("p_id"), Delivery.status == "calling",
@@ -191,14 +195,14 @@ def settle(attempt_id: int) -> None:
     and reads the rows afresh: a caller's session may hold them as they were before the
     UPDATE that made the attempt final (the reconciler's does)."""
     attempt = db.session.get(CallAttempt, attempt_id, populate_existing=True)
+    if attempt.status == "completed":
+        _close_answered(attempt.delivery_id, attempt.attempt_no, attempt.answered_by)
+        return
     delivery = db.session.get(Delivery, attempt.delivery_id, populate_existing=True)
     if delivery.status != "calling" or delivery.attempts != attempt.attempt_no:
         return  # an older attempt's late news
     message = db.session.get(Message, delivery.message_id, populate_existing=True)
-    if attempt.status == "completed":
-        machine = (attempt.answered_by or "").startswith(MACHINE)
-        close_delivery(delivery, "machine" if machine else "human")
-    elif message.status == "cancelled":
+    if message.status == "cancelled":
         close_delivery(delivery, "cancelled")
     elif _may_retry(delivery):
         due = utcnow() + timedelta(seconds=current_app.config["RETRY_DELAY_S"])

@@ -110,16 +110,16 @@ class Pacer:
         wait = float(wait)
         return None if wait < 0 else (float(now) + wait, wait)
 
-    def gate(self, send_key: str) -> float | None:
+    def gate(self, send_key: str) -> float:
         """Block until a create request may go out without a one-second window exceeding
         the carrier's CPS; `send_key` must be unique per request.
 
         Returns the moment the send was let through, in epoch seconds on Redis's clock
-        (None when there is no window limit). That moment, not a local clock read a thread
-        switch later, is what the one-second windows are counted on, so it is the one to
-        record as the time of sending."""
+        (this process's clock when there is no window limit). That moment, not a local
+        clock read a thread switch later, is what the one-second windows are counted on,
+        so it is the one to record as the time of sending."""
         if self.limits.window_limit <= 0:
-            return None
+            return time.time()
         while True:
             wait, now = self._gate(keys=[SENT_KEY], args=[self.limits.window_limit, send_key])
             if float(wait) <= 0:

@@ -73,12 +73,10 @@ def reconcile() -> dict[str, int]:
     db.session.commit()
 
     # 3. calls whose final status never arrived
-    lease = timedelta(seconds=current_app.config["RING_TIMEOUT_S"]
-                      + current_app.config["CALL_TIME_LIMIT_S"] + 60)
     for attempt in db.session.scalars(select(CallAttempt).where(
             CallAttempt.call_sid.is_not(None),
             CallAttempt.status.not_in(FINAL_ATTEMPT_STATES),
-            CallAttempt.created_at < now - min(lease, _stale_after()))).all():
+            CallAttempt.created_at < now - asked_after())).all():
         done["fetched"] += _refresh_from_carrier(attempt)
 
     # 4. complete, and wake the dialler; a delivery made due again in the instant its
@@ -105,9 +103,12 @@ def _dialler_alive(attempt_id: int) -> bool:
         return True
 
 
-def _stale_after() -> timedelta:
-    """A call with no news for this long is asked about (ring time + a typical message)."""
-    return timedelta(seconds=current_app.config["RING_TIMEOUT_S"] + 180)
+def asked_after() -> timedelta:
+    """A call with no final status this long after its attempt was written is asked about:
+    ring time and a typical message, or the longest call possible if that is shorter."""
+    config = current_app.config
+    longest = config["RING_TIMEOUT_S"] + config["CALL_TIME_LIMIT_S"] + 60
+    return timedelta(seconds=min(longest, config["RING_TIMEOUT_S"] + 180))
 
 
 def _no_call_was_made(attempt: CallAttempt) -> int:
