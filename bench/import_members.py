@@ -28,9 +28,9 @@ def member_csv(n: int) -> str:
 
 
 def run_once(n: int, database_url: str | None, workdir: Path) -> float:
+    from domain.db import db
+    from domain.models import Bin
     from ivr import create_app
-    from ivr.extensions import db
-    from ivr.models import Bin
 
     url = database_url or f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.sqlite'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://unused"})

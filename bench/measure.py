@@ -48,7 +48,7 @@ def repair_s() -> float:
     failed or timed out under overload): the reconciler asks the carrier about such a call
     once it is `asked_after()` old, on one of its rounds. A check that gives up sooner
     would report as lost what is only waiting. Read from the stack's own config."""
-    from jobs.reconcile import asked_after
+    from domain.broadcast.reconcile import asked_after
 
     return asked_after().total_seconds() + 60
 
@@ -111,14 +111,14 @@ def _in_peak(ts: float, first: float, last: float) -> bool:
 
 
 def cancel(stack: Stack, message_id: int) -> None:
-    from jobs.cancel import cancel_broadcast
+    from domain.broadcast.cancel import cancel_broadcast
 
     cancel_broadcast(message_id, "bench")
 
 
 def sent_times(message_id: int) -> list[float]:
-    from ivr.extensions import db
-    from ivr.models import CallAttempt, Delivery
+    from domain.db import db
+    from domain.models import CallAttempt, Delivery
 
     rows = db.session.scalars(select(CallAttempt.dialed_at).join(Delivery).where(
         Delivery.message_id == message_id, CallAttempt.dialed_at.is_not(None))).all()
@@ -129,8 +129,8 @@ def sent_times(message_id: int) -> list[float]:
 def plan_seconds(message_id: int) -> float:
     """From claiming the message (planned_at) to its deliveries written (the audit entry
     made right before the plan's commit)."""
-    from ivr.extensions import db
-    from ivr.models import AuditLog, Message
+    from domain.db import db
+    from domain.models import AuditLog, Message
 
     message = db.session.get(Message, message_id)
     planned = db.session.scalar(select(AuditLog.at).where(
@@ -145,8 +145,8 @@ def completeness(stack: Stack, message_id: int, calls: list[dict[str, Any]],
     still live settle on their final callback: waited for up to `timeout`, by default
     `repair_s()`), every attempt has one carrier call and every carrier call one attempt,
     no number called twice."""
-    from ivr.extensions import db
-    from ivr.models import CallAttempt, Delivery
+    from domain.db import db
+    from domain.models import CallAttempt, Delivery
 
     deadline = time.monotonic() + (repair_s() if timeout is None else timeout)
     while True:
@@ -239,7 +239,7 @@ def first_ring(database: str, runs: int = 20, seconds: float = 60.0,
     samples = []
     with Stack(options) as stack:
         stack.seed_members(5)
-        from ivr.extensions import db
+        from domain.db import db
 
         make_officer(db, pin="246810", number="4711", name="Agent Bench")
         for n in range(runs):

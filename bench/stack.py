@@ -11,7 +11,7 @@ free port), the database migrated by `flask db upgrade` (SQLite in a temp folder
 fresh PostgreSQL database), the sandbox carrier (`python -m sandbox`), gunicorn for the
 web and N `flask --app ivr worker` processes, all with one environment. This process only
 seeds data, starts broadcasts the way the recording line does (a confirmed message with
-processed audio, then `ivr.dispatch.message_confirmed`), and reads SQL, Redis and the
+processed audio, then `domain.broadcast.start.message_confirmed`), and reads SQL, Redis and the
 sandbox. Leaving the `with` block (normally, on an exception or on Ctrl-C) stops every
 process it started, whole process groups, so nothing is left running.
 """
@@ -184,7 +184,7 @@ class Stack:
         """Stop every process group this stack started: TERM, then KILL after 10 s."""
         self._sampling.set()
         if self._app_ctx is not None:
-            from ivr.extensions import db
+            from domain.db import db
 
             db.session.remove()
             db.engine.dispose()
@@ -269,8 +269,8 @@ class Stack:
     # -- data --------------------------------------------------------------------------
     def seed_members(self, count: int, bin_code: str = "11", first: int = 0) -> int:
         """`count` members of one BIN, mobile numbers +32470xxxxxx, in bulk; the BIN id."""
-        from ivr.extensions import db
-        from ivr.models import Bin, Member, Membership
+        from domain.db import db
+        from domain.models import Bin, Member, Membership
 
         bin_ = db.session.scalar(db.select(Bin).where(Bin.code == bin_code))
         if bin_ is None:
@@ -294,9 +294,9 @@ class Stack:
     def start_broadcast(self, bin_code: str = "11", audio_s: float = 2.0) -> int:
         """A confirmed urgent message with processed audio for the BIN, kicked as the
         recording line kicks it; returns the message id."""
-        from ivr.dispatch import message_confirmed
-        from ivr.extensions import db
-        from ivr.models import Bin
+        from domain.broadcast.start import message_confirmed
+        from domain.db import db
+        from domain.models import Bin
         from tests.factories import make_message
 
         bin_ = db.session.scalar(db.select(Bin).where(Bin.code == bin_code))
@@ -305,8 +305,8 @@ class Stack:
         return message.id
 
     def wait_settled(self, message_id: int, timeout: float) -> None:
-        from ivr.extensions import db
-        from ivr.models import Message
+        from domain.db import db
+        from domain.models import Message
 
         def settled() -> bool:
             db.session.expire_all()

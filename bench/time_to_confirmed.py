@@ -78,8 +78,8 @@ def one_run(sandbox, app, wav: bytes) -> tuple[float, float]:
     """Place one call; return (time to confirmed, recording end to audio ready) in seconds."""
     from sqlalchemy import select
 
-    from ivr.extensions import db
-    from ivr.models import AuditLog, Message
+    from domain.db import db
+    from domain.models import AuditLog, Message
 
     response = requests.post(f"{sandbox.base_url}/sandbox/inbound", timeout=10, json={
         "to": RECORDING_LINE, "from": "+32470800001", "keys": f"4711# {PIN}# 1 11# 1 1",
@@ -126,8 +126,8 @@ def main() -> None:
     from werkzeug.serving import make_server
 
     from audio import tone_wav
+    from domain.db import db
     from ivr import create_app
-    from ivr.extensions import db
     from sandbox.server import SandboxServer
 
     with tempfile.TemporaryDirectory() as tmp:

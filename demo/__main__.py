@@ -123,8 +123,8 @@ def police_call(stack: Stack, workdir: Path, console: Console) -> str:
 
 
 def wait_message(sid: str) -> int:
-    from ivr.extensions import db
-    from ivr.models import Message
+    from domain.db import db
+    from domain.models import Message
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -139,9 +139,9 @@ def wait_message(sid: str) -> int:
 
 def follow(stack: Stack, message_id: int, console: Console) -> None:
     """Live: settled members, outcomes so far, calls made, against the ideal."""
+    from domain.db import db
+    from domain.models import Message
     from ivr import broadcast_report
-    from ivr.extensions import db
-    from ivr.models import Message
 
     console.rule("The members are called")
     progress = Progress(TextColumn("[bold]members settled"), BarColumn(), MofNCompleteColumn(),
@@ -182,8 +182,8 @@ def reach_panel(message, t) -> Panel:
     """The time to reach everyone once (first attempts) against members ÷ CPS."""
     from sqlalchemy import func, select
 
-    from ivr.extensions import db
-    from ivr.models import CallAttempt, Delivery
+    from domain.db import db
+    from domain.models import CallAttempt, Delivery
 
     last_first = db.session.scalar(select(func.max(CallAttempt.dialed_at)).join(Delivery).where(
         Delivery.message_id == message.id, CallAttempt.attempt_no == 1))

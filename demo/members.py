@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ivr.numbers import parse_phone
+from domain.numbers import parse_phone
 
 DEMO_BIN = ("31", "BIN Demo-wijk")
 HEADER = "bin_code,name,street,house_number,postcode,municipality,phone,phone2,language,email"

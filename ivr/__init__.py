@@ -42,8 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from ivr import models  # noqa: F401  (registers the tables with the metadata)
-    from ivr.extensions import db, migrate, redis_conn
+    from domain import models  # noqa: F401  (registers the tables with the metadata)
+    from domain.db import db
+    from domain.redis_conn import redis_conn
+    from ivr.extensions import migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):

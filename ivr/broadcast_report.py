@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import func, select
 
-from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery, Member, Message
+from domain.db import db
+from domain.models import CallAttempt, Delivery, Member, Message
 
 OUTCOME_LABELS = {
     "human": "reached (person)",

@@ -1,28 +1,11 @@
-"""Unbound Flask extensions, bound to an app in `create_app()` with `init_app`."""
+"""Unbound Flask extensions of the web app, bound in `create_app()` with `init_app`.
+
+The database handle and the Redis connection belong to the domain (`domain.db`,
+`domain.redis_conn`), which jobs use without the web app; migrations are the app's.
+"""
 
 from __future__ import annotations
 
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
 
-from ivr.redis_conn import RedisConnection
-
-# Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-redis_conn = RedisConnection()

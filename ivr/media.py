@@ -1,35 +1,26 @@
 """Audio the carrier fetches with <Play>: recorded prompts and officers' messages.
 
-Prompts are public. A message is police audio, so its URL is unguessable and expires:
-`/audio/messages/<id>/<sha256[:16]>.wav?exp=<unix>&sig=<hmac>`, signed with SECRET_KEY.
-The content hash in the path means a re-recorded message gets a new URL, and the
-response is cacheable as immutable: the carrier fetches it once per broadcast, not once
-per member. The expiry is rounded up to a bucket so that every call within one bucket
-gets the very same URL (and so the same cache entry). Anything not exactly right is a
-plain 404, which says nothing about why.
+Prompts are public. A message's audio is police audio, reached only by the signed,
+expiring URL that `domain.audio_urls` builds. Anything not exactly right is a plain 404,
+which says nothing about why.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import math
 import time
 
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, request, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from audio.prompts import prompt_file
 from callflows.prompts import LANGUAGES
-from ivr.extensions import db
-from ivr.models import Message
+from domain.audio_urls import audio_signature
+from domain.db import db
+from domain.models import Message
 
 bp = Blueprint("media", __name__, url_prefix="/audio")
-
-URL_BUCKET_S = 6 * 3600
-
 
 @bp.get("/prompts/<lang>/<key>.wav")
 def prompt(lang: str, key: str):
@@ -40,35 +31,6 @@ def prompt(lang: str, key: str):
     if path is None:
         abort(404)
     return send_file(path, mimetype="audio/wav", max_age=86400, conditional=True, etag=True)
-
-
-def audio_signature(message_id: int, sha256: str, exp: int) -> str:
-    """HMAC-SHA256 over what the URL grants: this message, this exact audio, until `exp`."""
-    key = current_app.config["SECRET_KEY"].encode()
-    payload = f"message-audio\n{message_id}\n{sha256}\n{exp}".encode()
-    digest = hmac.new(key, payload, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def message_audio_url(message_id: int, audio_status: str, audio_sha256: str | None,
-                      ttl_s: int = 72 * 3600) -> str:
-    """Absolute signed URL of a message's processed audio, valid at least `ttl_s` seconds."""
-    if audio_status != "ready" or not audio_sha256:
-        raise ValueError(f"message {message_id} has no processed audio")
-    bucket = max(1, min(URL_BUCKET_S, ttl_s))
-    exp = math.ceil((time.time() + ttl_s) / bucket) * bucket
-    return signed_audio_url(message_id, audio_sha256, exp)
-
-
-def audio_url_of(message: Message) -> str:
-    """message_audio_url for a message already loaded (the recording and callback lines)."""
-    return message_audio_url(message.id, message.audio_status, message.audio_sha256)
-
-
-def signed_audio_url(message_id: int, sha256: str, exp: int) -> str:
-    sig = audio_signature(message_id, sha256, exp)
-    path = f"{bp.url_prefix}/messages/{message_id}/{sha256[:16]}.wav?exp={exp}&sig={sig}"
-    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 @bp.get("/messages/<int:message_id>/<digest>.wav")

@@ -15,9 +15,10 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import member_call
-from ivr import carrier
-from ivr.media import message_audio_url
-from ivr.models import (
+from domain import carrier
+from domain.audio_urls import message_audio_url
+from domain.broadcast import outcomes
+from domain.models import (
     Bin,
     CallAttempt,
     Delivery,
@@ -30,7 +31,6 @@ from ivr.models import (
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
 from ivr.voice import twiml
-from jobs import outcomes
 
 bp = Blueprint("member", __name__, url_prefix="/voice/member")
 VOICEMAIL_ANSWERS = ("machine_end_beep", "machine_end_silence", "machine_end_other")

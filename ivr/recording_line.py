@@ -12,12 +12,12 @@ from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import recording
-from ivr.extensions import db
-from ivr.models import CallSession, Message
-from ivr.recording_backend import SqlBackend, attach
+from domain.db import db
+from domain.models import CallSession, Message
+from domain.recording_backend import SqlBackend, attach
+from domain.recordings import enqueue_processing
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
-from jobs.recording import enqueue_processing
 
 bp = Blueprint("recording_line", __name__, url_prefix="/voice/recording")
 

@@ -9,10 +9,10 @@ from sqlalchemy import or_, select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import callback
+from domain.audio_urls import audio_url_of
+from domain.db import db
+from domain.models import InboundCall, Member, Membership, Message, MessageBin, utcnow
 from ivr import recording_line as recording_line_views
-from ivr.extensions import db
-from ivr.media import audio_url_of
-from ivr.models import InboundCall, Member, Membership, Message, MessageBin, utcnow
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
 

@@ -21,8 +21,8 @@ import redis
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from domain.db import db
 from ivr import create_app
-from ivr.extensions import db
 from tests.support import sign
 from tests.wav_server import WavServer
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from ivr.models import Bin, Member, Membership, Officer
-from ivr.pins import hash_pin
+from domain.models import Bin, Member, Membership, Officer
+from domain.pins import hash_pin
 
 _seq = itertools.count(1)
 
@@ -52,7 +52,7 @@ def make_message(db, bins: list[Bin] | None = None, audio_s: float = 2.0, **over
     import hashlib
 
     from audio import tone_wav
-    from ivr.models import Message, MessageBin, utcnow
+    from domain.models import Message, MessageBin, utcnow
 
     wav = tone_wav(audio_s)
     fields = {

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from ivr.extensions import db
-from ivr.models import Bin, Membership, audit
+from domain.db import db
+from domain.models import Bin, Membership, audit
 
 bin_cli = AppGroup("bin", help="Neighbourhood information networks (BINs).")
 

@@ -17,11 +17,11 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from sqlalchemy import or_, select
 
+from domain.broadcast.cancel import cancel_broadcast
+from domain.db import db
+from domain.models import AuditLog, Message
+from domain.recording_backend import audience
 from ivr import broadcast_report
-from ivr.extensions import db
-from ivr.models import AuditLog, Message
-from ivr.recording_backend import audience
-from jobs.cancel import cancel_broadcast
 
 broadcast_cli = AppGroup("broadcast", help="Recorded messages and their broadcasts.")
 

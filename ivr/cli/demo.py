@@ -9,10 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ivr import members_csv
-from ivr.extensions import db
-from ivr.models import Bin, Officer, audit
-from ivr.pins import hash_pin
+from domain import members_csv
+from domain.db import db
+from domain.models import Bin, Officer, audit
+from domain.pins import hash_pin
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_BINS = [

@@ -12,9 +12,9 @@ from rich.progress import Progress
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ivr import members_csv
-from ivr.extensions import db
-from ivr.models import Bin, Member, Membership, audit
+from domain import members_csv
+from domain.db import db
+from domain.models import Bin, Member, Membership, audit
 
 member_cli = AppGroup("member", help="BIN members.")
 

@@ -9,10 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ivr.extensions import db
-from ivr.models import Officer, audit
-from ivr.numbers import NumberRefused, parse_phone
-from ivr.pins import hash_pin
+from domain.db import db
+from domain.models import Officer, audit
+from domain.numbers import NumberRefused, parse_phone
+from domain.pins import hash_pin
 
 officer_cli = AppGroup("officer", help="Officers allowed on the recording line.")
 

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ivr.embedded_redis import EmbeddedRedis
+from domain.embedded_redis import EmbeddedRedis
 
 redis_cli = AppGroup("redis", help="The embedded Redis (only when REDIS_URL is unset).")
 

@@ -7,10 +7,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from rq import SimpleWorker
 
-from ivr.extensions import redis_conn
+from domain.broadcast.reconcile import ReconcilerThread
+from domain.queues import QUEUE_NAMES, queues
+from domain.redis_conn import redis_conn
 from ivr.threads import favour_latency
-from jobs.queues import QUEUE_NAMES, queues
-from jobs.reconcile import ReconcilerThread
 
 
 @click.command("worker")

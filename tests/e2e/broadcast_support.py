@@ -6,8 +6,8 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery, Message
+from domain.db import db
+from domain.models import CallAttempt, Delivery, Message
 from tests.factories import make_bin, make_member, make_message
 from tests.support import wait_for
 

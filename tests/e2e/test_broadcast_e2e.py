@@ -6,9 +6,9 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from ivr.dispatch import message_confirmed
-from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery
+from domain.broadcast.start import message_confirmed
+from domain.db import db
+from domain.models import CallAttempt, Delivery
 from tests.e2e.broadcast_support import outbound_calls, settled
 from tests.factories import make_bin, make_member, make_message
 

@@ -10,9 +10,9 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from ivr.dispatch import message_confirmed
-from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery
+from domain.broadcast.start import message_confirmed
+from domain.db import db
+from domain.models import CallAttempt, Delivery
 from tests.e2e.broadcast_support import (
     assert_one_call_per_attempt,
     calls_per_number,
@@ -133,7 +133,7 @@ def test_flushall_mid_broadcast(app, sandbox, workers, redis_server):
 
 
 def test_cancel_mid_broadcast(app, sandbox, workers):
-    from jobs.cancel import cancel_broadcast
+    from domain.broadcast.cancel import cancel_broadcast
 
     app.config["CARRIER_CPS"] = 2
     sandbox.carrier.scale = 0.2  # calls long enough to be live when the cancel comes
@@ -159,7 +159,7 @@ def test_cancel_mid_broadcast(app, sandbox, workers):
 
 def test_cancel_hangs_up_a_call_answered_moments_ago(app, sandbox, workers):
     """Answered, but detection has not reported yet: the cancel still ends the call."""
-    from jobs.cancel import cancel_broadcast
+    from domain.broadcast.cancel import cancel_broadcast
 
     sandbox.carrier.scale = 1.0  # real time: detection reports 2 s after the answer
     members, message = members_with_message(1, audio_s=30)

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ivr.dispatch import message_confirmed
-from ivr.extensions import db
-from ivr.models import CallAttempt
+from domain.broadcast.start import message_confirmed
+from domain.db import db
+from domain.models import CallAttempt
 from tests.e2e.broadcast_support import (
     assert_one_call_per_attempt,
     members_with_message,

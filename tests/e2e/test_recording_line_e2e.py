@@ -15,8 +15,9 @@ from rq.job import Job
 from sqlalchemy import func, select
 
 from audio import silence_wav, tone_wav
-from ivr.extensions import db, redis_conn
-from ivr.models import AuditLog, Lockout, Message
+from domain.db import db
+from domain.models import AuditLog, Lockout, Message
+from domain.redis_conn import redis_conn
 from tests.factories import make_bin, make_member, make_officer
 from tests.support import wait_for
 

@@ -7,9 +7,10 @@ import time
 from rq import Queue
 from sqlalchemy import select
 
-from ivr.extensions import db, redis_conn
-from ivr.models import AuditLog, Bin, Officer
-from ivr.pins import verify_pin
+from domain.db import db
+from domain.models import AuditLog, Bin, Officer
+from domain.pins import verify_pin
+from domain.redis_conn import redis_conn
 from tests.factories import make_bin, make_member
 
 

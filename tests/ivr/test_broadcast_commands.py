@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ivr.dispatch import message_confirmed
-from ivr.extensions import db
-from ivr.models import AuditLog, Message
+from domain.broadcast.start import message_confirmed
+from domain.db import db
+from domain.models import AuditLog, Message
 from tests.e2e.broadcast_support import members_with_message, outbound_calls, settled
 from tests.support import wait_for
 

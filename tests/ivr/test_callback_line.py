@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ivr.extensions import db
-from ivr.models import InboundCall
+from domain.db import db
+from domain.models import InboundCall
 from tests.factories import make_bin, make_member
 from tests.support import spoken, verbs
 
@@ -87,7 +87,7 @@ def test_member_with_recent_message_may_hear_it_again(app, signed_post):
 def test_no_offer_for_old_messages_or_strangers(app, signed_post):
     from datetime import timedelta
 
-    from ivr.models import utcnow
+    from domain.models import utcnow
     from tests.factories import make_message
 
     centrum = make_bin(db)

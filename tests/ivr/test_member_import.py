@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from ivr.extensions import db
-from ivr.models import AuditLog, Member, Membership
+from domain.db import db
+from domain.models import AuditLog, Member, Membership
 from tests.factories import make_bin
 
 HEADER = "bin_code,name,street,house_number,postcode,municipality,phone,phone2,language,email\n"

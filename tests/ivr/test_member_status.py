@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery, Message
+from domain.db import db
+from domain.models import CallAttempt, Delivery, Message
 from tests.factories import make_bin, make_member, make_message
 
 SID = "CA" + "7" * 32

@@ -15,9 +15,9 @@ from rq import Queue
 from sqlalchemy import func, select, update
 
 from audio import silence_wav, tone_wav
-from ivr.extensions import db, redis_conn
-from ivr.media import audio_url_of, signed_audio_url
-from ivr.models import (
+from domain.audio_urls import audio_url_of, signed_audio_url
+from domain.db import db
+from domain.models import (
     AuditLog,
     AuthFailure,
     CallSession,
@@ -27,6 +27,7 @@ from ivr.models import (
     MessageBin,
     utcnow,
 )
+from domain.redis_conn import redis_conn
 from tests.factories import make_bin, make_member, make_officer
 from tests.support import spoken, verbs
 

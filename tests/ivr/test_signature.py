@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from ivr.extensions import db
-from ivr.models import InboundCall
+from domain.db import db
+from domain.models import InboundCall
 from tests.support import sign
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "README.md"

@@ -15,10 +15,10 @@ import redis
 from flask import current_app
 from rq import Queue
 
-from ivr.extensions import redis_conn
+from domain.redis_conn import redis_conn
 
 log = logging.getLogger(__name__)
-DISPATCH_JOB = "jobs.dialer.dispatch"
+DISPATCH_JOB = "jobs.broadcasts.dispatch"
 DISPATCH_JOB_PREFIX = "dispatch-"  # job ids, so the dialler can tell its own jobs apart
 SLOT_LOCK = "buurtlijn:dispatch:slot:{}"
 

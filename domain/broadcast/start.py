@@ -12,7 +12,7 @@ import logging
 import redis
 from rq import Queue
 
-from ivr.extensions import redis_conn
+from domain.redis_conn import redis_conn
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def message_confirmed(message_id: int) -> None:
     """Ask a worker to plan and start the broadcast of `message_id` now."""
     try:
         Queue("urgent", connection=redis_conn.client).enqueue(
-            "jobs.broadcast.plan_broadcast", message_id,
+            "jobs.broadcasts.plan_broadcast", message_id,
             job_id=f"plan-{message_id}", at_front=True,
         )
     except redis.RedisError as exc:

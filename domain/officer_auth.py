@@ -19,9 +19,9 @@ from typing import Literal
 
 from sqlalchemy import func, select
 
-from ivr.extensions import db
-from ivr.models import AuthFailure, Lockout, Officer, audit, utcnow
-from ivr.pins import hash_pin, verify_pin
+from domain.db import db
+from domain.models import AuthFailure, Lockout, Officer, audit, utcnow
+from domain.pins import hash_pin, verify_pin
 
 MIN_PIN_LENGTH = 6
 MAX_FAILURES = 5

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import insert, select, update
 
-from ivr import carrier
-from ivr.extensions import db
-from ivr.models import Delivery, Member, Membership, Message, MessageBin, Officer, audit, utcnow
-from jobs.kick import kick_dispatchers
+from domain import carrier
+from domain.broadcast.kick import kick_dispatchers
+from domain.db import db
+from domain.models import Delivery, Member, Membership, Message, MessageBin, Officer, audit, utcnow
 
 log = logging.getLogger(__name__)
 INSERT_CHUNK = 5000

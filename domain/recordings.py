@@ -20,9 +20,10 @@ from sqlalchemy import select, update
 
 from audio import RecordingRefused
 from audio import process_recording as process_audio
-from ivr.dispatch import message_confirmed
-from ivr.extensions import db, redis_conn
-from ivr.models import Message, audit
+from domain.broadcast.start import message_confirmed
+from domain.db import db
+from domain.models import Message, audit
+from domain.redis_conn import redis_conn
 
 log = logging.getLogger(__name__)
 DOWNLOAD_TIMEOUT_S = 20.0
@@ -44,7 +45,7 @@ def enqueue_processing(message_id: int, recording_sid: str) -> bool:
         if not client.set(f"enqueued:{jid}", 1, nx=True, ex=ENQUEUED_MARK_TTL_S):
             return True
         Queue("urgent", connection=client).enqueue(
-            "jobs.recording.process_recording", message_id, recording_sid,
+            "jobs.recordings.process_recording", message_id, recording_sid,
             job_id=jid, at_front=True, retry=Retry(max=3, interval=[1, 3, 10]),
             result_ttl=3600, failure_ttl=7 * 24 * 3600,
         )

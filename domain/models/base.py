@@ -21,7 +21,7 @@ def run_alone(statement: Executable, params: dict[str, Any]) -> Row | None:
     cost the client as much CPU as the statement itself. A statement alone is atomic, so
     nothing is lost by leaving them out. It runs on a connection of its own: use it only
     where the session holds no uncommitted write (on SQLite it would wait for that)."""
-    from ivr.extensions import db
+    from domain.db import db
 
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         result = connection.execute(statement, params)
@@ -36,7 +36,7 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime stored; use ivr.models.utcnow()")
+            raise ValueError("naive datetime stored; use domain.models.utcnow()")
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):

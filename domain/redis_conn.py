@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 from flask import Flask, current_app
 
-from ivr.embedded_redis import EmbeddedRedis
+from domain.embedded_redis import EmbeddedRedis
 
 
 class RedisConnection:
@@ -30,3 +30,6 @@ class RedisConnection:
         if state["client"] is None:
             state["client"] = redis.Redis.from_url(self.url())
         return state["client"]
+
+
+redis_conn = RedisConnection()

@@ -7,11 +7,11 @@ import logging
 from sqlalchemy import select, update
 from twilio.base.exceptions import TwilioRestException
 
-from ivr import carrier
-from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery, Message, audit, utcnow
-from ivr.models.messages import FINAL_ATTEMPT_STATES
-from jobs import outcomes
+from domain import carrier
+from domain.broadcast import outcomes
+from domain.db import db
+from domain.models import CallAttempt, Delivery, Message, audit, utcnow
+from domain.models.messages import FINAL_ATTEMPT_STATES
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,11 @@ from flask import current_app
 from sqlalchemy import select
 from twilio.rest.api.v2010.account.call import CallInstance
 
-from ivr import carrier
-from ivr.extensions import db, redis_conn
-from ivr.models import CallAttempt
-from jobs import outcomes
+from domain import carrier
+from domain.broadcast import outcomes
+from domain.db import db
+from domain.models import CallAttempt
+from domain.redis_conn import redis_conn
 
 CLOCK_SKEW = timedelta(seconds=5)
 DIALING_LEASE = "buurtlijn:dialing:{}"

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ivr.extensions import db
-from ivr.models.base import UTCDateTime, utcnow
+from domain.db import db
+from domain.models.base import UTCDateTime, utcnow
 
 
 class Bin(db.Model):

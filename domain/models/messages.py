@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ivr.extensions import db
-from ivr.models.base import UTCDateTime, utcnow
+from domain.db import db
+from domain.models.base import UTCDateTime, utcnow
 
 # Lower runs first: urgent alerts go before everything else.
 PRIORITY = {"urgent": 0, "feedback": 1, "test": 2, "cold": 3}

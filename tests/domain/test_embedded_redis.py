@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from ivr.embedded_redis import EmbeddedRedis
+from domain.embedded_redis import EmbeddedRedis
 
 
 def test_started_once_shared_and_persisted(tmp_path):

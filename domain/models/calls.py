@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ivr.extensions import db
-from ivr.models.base import UTCDateTime, utcnow
+from domain.db import db
+from domain.models.base import UTCDateTime, utcnow
 
 
 class InboundCall(db.Model):

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ivr.extensions import db
-from ivr.models import AuditLog, Delivery, Message
-from jobs.broadcast import _not_before, plan_broadcast
+from domain.broadcast.plan import _not_before, plan_broadcast
+from domain.db import db
+from domain.models import AuditLog, Delivery, Message
 from tests.factories import make_bin, make_member, make_message, make_officer
 
 

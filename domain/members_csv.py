@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from callflows.prompts import LANGUAGES
-from ivr.extensions import db
-from ivr.models import Bin, Member, Membership
-from ivr.numbers import NumberRefused, parse_phone
+from domain.db import db
+from domain.models import Bin, Member, Membership
+from domain.numbers import NumberRefused, parse_phone
 
 HEADER = [
     "bin_code", "name", "street", "house_number", "postcode", "municipality",

@@ -16,11 +16,12 @@ import redis
 from flask import current_app
 from sqlalchemy import String, Update, bindparam, case, func, or_, select, update
 
-from ivr.extensions import db, redis_conn
-from ivr.models import CallAttempt, Delivery, Message, run_alone, utcnow
-from ivr.models.messages import ATTEMPT_ORDER, FINAL_ATTEMPT_STATES
-from jobs.kick import kick_dispatchers_at
-from jobs.pacing import INFLIGHT_KEY
+from domain.broadcast.kick import kick_dispatchers_at
+from domain.broadcast.pacing import INFLIGHT_KEY
+from domain.db import db
+from domain.models import CallAttempt, Delivery, Message, run_alone, utcnow
+from domain.models.messages import ATTEMPT_ORDER, FINAL_ATTEMPT_STATES
+from domain.redis_conn import redis_conn
 
 log = logging.getLogger(__name__)
 MACHINE = ("machine", "fax")

@@ -5,7 +5,7 @@ commit as they happen (a confirmed message must be in SQL before the broadcast e
 kicked); the view commits the flow state afterwards.
 
 Listen-back and the audio: the carrier has the recording when it posts the Record's
-action, and a worker processes it (`jobs.recording`) in well under a second. Rather than
+action, and a worker processes it (`jobs.recordings`) in well under a second. Rather than
 a <Pause>+<Redirect> loop (which the officer would hear as dead air, and which costs a
 round trip per poll), the view waits for the worker in SQL for at most
 RECORDING_AUDIO_WAIT_S (2 s), then
@@ -26,11 +26,11 @@ from flask import current_app
 from sqlalchemy import distinct, func, select
 
 from callflows.recording import Alert, Audio, BinInfo, Draft, Recorded, Sent, SignIn
-from ivr import officer_auth
-from ivr.dispatch import message_confirmed
-from ivr.extensions import db
-from ivr.media import audio_url_of
-from ivr.models import (
+from domain import officer_auth
+from domain.audio_urls import audio_url_of
+from domain.broadcast.start import message_confirmed
+from domain.db import db
+from domain.models import (
     Bin,
     Delivery,
     Member,
@@ -41,7 +41,7 @@ from ivr.models import (
     audit,
     utcnow,
 )
-from jobs.recording import enqueue_processing, process_recording
+from domain.recordings import enqueue_processing, process_recording
 
 log = logging.getLogger(__name__)
 

@@ -25,13 +25,14 @@ import redis
 from flask import Flask, current_app
 from sqlalchemy import and_, select, update
 
-from ivr import carrier
-from ivr.extensions import db, redis_conn
-from ivr.models import CallAttempt, Delivery, Message, utcnow
-from ivr.models.messages import FINAL_ATTEMPT_STATES
-from jobs import calls, outcomes
-from jobs.broadcast import plan_broadcast
-from jobs.kick import kick_dispatchers
+from domain import carrier
+from domain.broadcast import calls, outcomes
+from domain.broadcast.kick import kick_dispatchers
+from domain.broadcast.plan import plan_broadcast
+from domain.db import db
+from domain.models import CallAttempt, Delivery, Message, utcnow
+from domain.models.messages import FINAL_ATTEMPT_STATES
+from domain.redis_conn import redis_conn
 
 log = logging.getLogger(__name__)
 LOCK = "buurtlijn:reconciler"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ivr.extensions import db
-from ivr.models import CallAttempt, Delivery, utcnow
-from jobs.reconcile import reconcile
+from domain.broadcast.reconcile import reconcile
+from domain.db import db
+from domain.models import CallAttempt, Delivery, utcnow
 from tests.factories import make_bin, make_member, make_message
 
 
@@ -47,7 +47,7 @@ def test_final_attempt_with_an_unsettled_delivery_is_settled(app):
 def test_a_call_whose_final_status_never_came_is_asked_about_and_settled(app, sandbox):
     """The carrier says the call ended busy: the delivery is retried, or closed as busy
     when no attempt is left; the attempt records the carrier's final status."""
-    from ivr import carrier
+    from domain import carrier
     from tests.support import wait_for
 
     app.config["MAX_ATTEMPTS"] = 1

@@ -7,7 +7,7 @@ import time
 
 import redis
 
-from jobs.pacing import Limits, Pacer
+from domain.broadcast.pacing import Limits, Pacer
 
 
 def _reserve_starts(url: str, cps: float, count: int, offset: int, out) -> None:

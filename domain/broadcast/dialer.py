@@ -4,7 +4,7 @@ A `dispatch(slot)` job holds a Redis lock for its slot and runs `DIAL_THREADS` t
 so the carrier's request latency never limits throughput; the pacing in Redis does. Each
 thread repeatedly:
 
-1. waits for its start time and a concurrency slot (jobs.pacing);
+1. waits for its start time and a concurrency slot (domain.broadcast.pacing);
 2. claims the most urgent due delivery (UPDATE ... WHERE status='pending' RETURNING, so
    two threads or workers never claim the same one) and writes its call attempt as
    `dialing`, in one transaction, *before* the request;
@@ -45,13 +45,19 @@ from sqlalchemy import (
 )
 from twilio.base.exceptions import TwilioRestException
 
-from ivr.extensions import db, redis_conn
-from ivr.models import CallAttempt, Delivery, Message, utcnow
-from ivr.models.messages import PRIORITY
-from ivr.numbers import is_dialable
-from jobs import calls, outcomes
-from jobs.kick import DISPATCH_JOB_PREFIX, SLOT_LOCK, kick_dispatchers, kick_dispatchers_at
-from jobs.pacing import Limits, Pacer
+from domain.broadcast import calls, outcomes
+from domain.broadcast.kick import (
+    DISPATCH_JOB_PREFIX,
+    SLOT_LOCK,
+    kick_dispatchers,
+    kick_dispatchers_at,
+)
+from domain.broadcast.pacing import Limits, Pacer
+from domain.db import db
+from domain.models import CallAttempt, Delivery, Message, utcnow
+from domain.models.messages import PRIORITY
+from domain.numbers import is_dialable
+from domain.redis_conn import redis_conn
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +65,7 @@ CLAIM_RETRIES = 5
 CLAIM_WINDOW = 8
 SLOT_TTL_S = 120
 MAX_CREATE_TRIES = 6
-# Urgent alerts go before feedback, test and cold messages (ivr.models.messages.PRIORITY).
+# Urgent alerts go before feedback, test and cold messages (domain.models.messages.PRIORITY).
 BY_KIND = case(PRIORITY, value=Message.kind, else_=max(PRIORITY.values()))
 
 

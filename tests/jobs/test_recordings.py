@@ -15,9 +15,11 @@ from rq import Queue
 from sqlalchemy import select
 
 from audio import silence_wav, tone_wav
-from ivr.extensions import db, redis_conn
-from ivr.models import AuditLog, Message
-from jobs.recording import enqueue_processing, job_id, process_recording
+from domain.db import db
+from domain.models import AuditLog, Message
+from domain.recordings import enqueue_processing, job_id
+from domain.redis_conn import redis_conn
+from jobs.recordings import process_recording
 from tests.factories import make_officer
 
 

@@ -1,0 +1,10 @@
+"""RQ job: fetch an officer's recording from the carrier, process it, store it."""
+
+from __future__ import annotations
+
+from domain import recordings
+
+
+def process_recording(message_id: int, recording_sid: str) -> str:
+    """Idempotent: a take that is no longer the message's pending one is left alone."""
+    return recordings.process_recording(message_id, recording_sid)
