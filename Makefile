@@ -22,6 +22,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # The whole stack as in production against the sandbox; tables printed and written to docs/.
 bench: install
