@@ -42,12 +42,13 @@ from domain.models import (
     utcnow,
 )
 from domain.recordings import enqueue_processing, process_recording
+from domain.status import MESSAGE, AudioStatus, MemberStatus, MessageStatus
 
 log = logging.getLogger(__name__)
 
 AUDIO_POLL_S = 0.02
 ALL_BINS = "0"
-SENT_STATUSES = ("confirmed", "sending", "completed")
+SENT_STATUSES = (MessageStatus.CONFIRMED, MessageStatus.SENDING, MessageStatus.COMPLETED)
 
 
 def audience(bin_ids: Sequence[int]) -> int:
@@ -57,7 +58,7 @@ def audience(bin_ids: Sequence[int]) -> int:
     return db.session.scalar(
         select(func.count(distinct(Member.phone)))
         .join(Membership, Membership.member_id == Member.id)
-        .where(Membership.bin_id.in_(bin_ids), Member.status == "active")
+        .where(Membership.bin_id.in_(bin_ids), Member.status == MemberStatus.ACTIVE)
     ) or 0
 
 
@@ -122,9 +123,10 @@ class SqlBackend:
     # -- the message ------------------------------------------------------------------
     def open_message(self, draft: Draft) -> int:
         officer = db.session.get(Officer, draft.officer_id)
-        message = Message(kind=draft.kind, status="recording", officer_id=draft.officer_id,
-                          recorded_from=self.caller, call_sid=self.call_sid,
-                          parent_id=draft.parent_id, audio_status="none")
+        message = Message(kind=draft.kind, status=MessageStatus.RECORDING,
+                          officer_id=draft.officer_id, recorded_from=self.caller,
+                          call_sid=self.call_sid, parent_id=draft.parent_id,
+                          audio_status=AudioStatus.NONE)
         if draft.parent_id is not None:
             bin_ids = list(db.session.scalars(
                 select(MessageBin.bin_id).where(MessageBin.message_id == draft.parent_id)))
@@ -153,12 +155,12 @@ class SqlBackend:
 
     def send(self, message_id: int) -> Sent:
         message = db.session.get(Message, message_id)
-        if message.status == "recording":
-            if message.audio_status == "pending":
+        if MESSAGE.may_move(message.status, MessageStatus.CONFIRMED):
+            if message.audio_status == AudioStatus.PENDING:
                 audio = self._await_audio(message_id)
                 if audio.status == "refused":
                     return Sent(0, refusal=audio.refusal)
-            message.status, message.confirmed_at = "confirmed", utcnow()
+            message.status, message.confirmed_at = MessageStatus.CONFIRMED, utcnow()
             audit(self._actor(message.officer), "message.confirmed", f"message:{message_id}",
                   kind=message.kind, bins=sorted(t.bin.code for t in message.targets),
                   recipients=recipients(message), audio_status=message.audio_status,
@@ -169,10 +171,11 @@ class SqlBackend:
 
     def cancel(self, message_id: int) -> None:
         message = db.session.get(Message, message_id)
-        if message.status != "recording":
-            return
+        if message.status != MessageStatus.RECORDING:
+            return  # on the line, only a draft is cancelled; `broadcast cancel` stops a sent one
         actor = self._actor(message.officer)
-        message.status, message.cancelled_at, message.cancelled_by = "cancelled", utcnow(), actor
+        message.status = MessageStatus.CANCELLED
+        message.cancelled_at, message.cancelled_by = utcnow(), actor
         audit(actor, "message.cancelled", f"message:{message_id}", call_sid=self.call_sid)
         db.session.commit()
 
@@ -187,11 +190,11 @@ class SqlBackend:
         deadline = time.monotonic() + current_app.config["RECORDING_AUDIO_WAIT_S"]
         while True:
             message = db.session.get(Message, message_id, populate_existing=True)
-            if message.audio_status != "pending" or time.monotonic() > deadline:
+            if message.audio_status != AudioStatus.PENDING or time.monotonic() > deadline:
                 break
             db.session.commit()  # end the snapshot so the worker's commit becomes visible
             time.sleep(AUDIO_POLL_S)
-        if message.audio_status == "pending" and message.recording_sid:
+        if message.audio_status == AudioStatus.PENDING and message.recording_sid:
             try:
                 process_recording(message_id, message.recording_sid)
             except requests.RequestException as exc:
@@ -204,13 +207,13 @@ class SqlBackend:
 def attach(message: Message, recording_sid: str, recording_url: str) -> None:
     """Make this recording the message's current take; its audio is to be processed."""
     message.recording_sid, message.recording_url = recording_sid, recording_url
-    message.audio_status, message.refusal_reason = "pending", None
+    message.audio_status, message.refusal_reason = AudioStatus.PENDING, None
     message.audio_wav = message.audio_sha256 = message.audio_duration_ms = None
 
 
 def audio_of(message: Message) -> Audio:
-    if message.audio_status == "ready":
+    if message.audio_status == AudioStatus.READY:
         return Audio("ready", play_url=audio_url_of(message))
-    if message.audio_status == "refused":
+    if message.audio_status == AudioStatus.REFUSED:
         return Audio("refused", refusal=message.refusal_reason)
     return Audio("pending", play_url=message.recording_url)

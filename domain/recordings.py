@@ -24,6 +24,7 @@ from domain.broadcast.start import message_confirmed
 from domain.db import db
 from domain.models import Message, audit
 from domain.redis_conn import redis_conn
+from domain.status import AudioStatus, MessageStatus
 
 log = logging.getLogger(__name__)
 DOWNLOAD_TIMEOUT_S = 20.0
@@ -74,7 +75,7 @@ def process_recording(message_id: int, recording_sid: str) -> str:
     db.session.commit()  # end the read: on SQLite a long snapshot would hide later writes
     if row is None or row.recording_sid != recording_sid or not row.recording_url:
         return "stale"
-    if row.audio_status != "pending":
+    if row.audio_status != AudioStatus.PENDING:
         return row.audio_status
     return store_audio(message_id, recording_sid, download_recording(row.recording_url))
 
@@ -84,18 +85,19 @@ def store_audio(message_id: int, recording_sid: str, wav: bytes) -> str:
     try:
         processed = process_audio(wav)
     except RecordingRefused as refused:
-        values = {"audio_status": "refused", "refusal_reason": refused.reason.value,
+        values = {"audio_status": AudioStatus.REFUSED, "refusal_reason": refused.reason.value,
                   "audio_wav": None, "audio_sha256": None, "audio_duration_ms": None}
         details = {"reason": refused.reason.value}
     else:
-        values = {"audio_status": "ready", "refusal_reason": None, "audio_wav": processed.wav,
-                  "audio_sha256": processed.sha256, "audio_duration_ms": processed.duration_ms}
+        values = {"audio_status": AudioStatus.READY, "refusal_reason": None,
+                  "audio_wav": processed.wav, "audio_sha256": processed.sha256,
+                  "audio_duration_ms": processed.duration_ms}
         details = {"duration_ms": processed.duration_ms, "gain_db": processed.gain_db,
                    "source_duration_ms": processed.source_duration_ms}
     stored = db.session.execute(
         update(Message)
         .where(Message.id == message_id, Message.recording_sid == recording_sid,
-               Message.audio_status == "pending")
+               Message.audio_status == AudioStatus.PENDING)
         .values(**values)
     ).rowcount
     if not stored:
@@ -104,9 +106,9 @@ def store_audio(message_id: int, recording_sid: str, wav: bytes) -> str:
     audit("system", f"message.audio_{values['audio_status']}", f"message:{message_id}",
           recording_sid=recording_sid, **details)
     db.session.commit()
-    if values["audio_status"] == "ready":
+    if values["audio_status"] == AudioStatus.READY:
         status = db.session.scalar(select(Message.status).where(Message.id == message_id))
         db.session.commit()
-        if status == "confirmed":  # the officer pressed send before the audio was ready
+        if status == MessageStatus.CONFIRMED:  # the officer pressed send before the audio was ready
             message_confirmed(message_id)
     return values["audio_status"]

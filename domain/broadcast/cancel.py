@@ -11,7 +11,7 @@ from domain import carrier
 from domain.broadcast import outcomes
 from domain.db import db
 from domain.models import CallAttempt, Delivery, Message, audit, utcnow
-from domain.models.messages import FINAL_ATTEMPT_STATES
+from domain.status import ATTEMPT, AttemptStatus, DeliveryStatus, MessageStatus, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -21,19 +21,21 @@ def cancel_broadcast(message_id: int, actor: str) -> tuple[int, int]:
     message = db.session.get(Message, message_id)
     if message is None:
         raise LookupError(f"no broadcast {message_id}")
-    if message.status in ("completed", "cancelled"):
+    if message.status in (MessageStatus.COMPLETED, MessageStatus.CANCELLED):
         return 0, 0
-    message.status, message.cancelled_at, message.cancelled_by = "cancelled", utcnow(), actor
+    message.status = MessageStatus.CANCELLED
+    message.cancelled_at, message.cancelled_by = utcnow(), actor
     stopped = db.session.execute(
-        update(Delivery).where(Delivery.message_id == message_id, Delivery.status == "pending")
-        .values(status="cancelled", outcome="cancelled")).rowcount
+        update(Delivery).where(Delivery.message_id == message_id,
+                               Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED, outcome=Outcome.CANCELLED)).rowcount
     audit(actor, "broadcast.cancel", f"message:{message_id}", stopped=stopped)
     db.session.commit()
 
     live = db.session.scalars(
         select(CallAttempt).join(Delivery).where(
             Delivery.message_id == message_id, CallAttempt.call_sid.is_not(None),
-            CallAttempt.status.not_in(FINAL_ATTEMPT_STATES))).all()
+            CallAttempt.status.not_in(ATTEMPT.final))).all()
     ended = 0
     for attempt in live:
         try:
@@ -51,6 +53,7 @@ def _end_call(attempt: CallAttempt) -> None:
     `completed` hangs up one in progress. Our attempt may not know yet that the call was
     answered (detection reports a few seconds later), so the carrier's answer decides."""
     call = carrier.client().calls(attempt.call_sid)
-    if attempt.status != "in-progress" and call.update(status="canceled").status != "in-progress":
+    live = AttemptStatus.IN_PROGRESS
+    if attempt.status != live and call.update(status="canceled").status != live:
         return
-    call.update(status="completed")
+    call.update(status="completed")  # the carrier's verbs for "hang up", not our statuses

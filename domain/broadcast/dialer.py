@@ -53,11 +53,13 @@ from domain.broadcast.kick import (
     kick_dispatchers_at,
 )
 from domain.broadcast.pacing import Limits, Pacer
+from domain.broadcast.rules import delivery_due, longest_call_s, message_dialling
 from domain.db import db
 from domain.models import CallAttempt, Delivery, Message, utcnow
 from domain.models.messages import PRIORITY
 from domain.numbers import is_dialable
 from domain.redis_conn import redis_conn
+from domain.status import AttemptStatus, DeliveryStatus, MessageStatus, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +104,7 @@ def dispatch(slot: int = 0) -> int:
 
 def make_pacer(app: Flask) -> Pacer:
     config = app.config
-    lease = config["RING_TIMEOUT_S"] + config["CALL_TIME_LIMIT_S"] + 60
+    lease = longest_call_s()
     cps = config["CARRIER_CPS"] / (1 + config["PACING_HEADROOM"])
     return Pacer(redis_conn.client, Limits(cps, config["CARRIER_MAX_CONCURRENT"], lease,
                                            window_limit=int(config["CARRIER_CPS"])))
@@ -140,11 +142,6 @@ def _other_urgent_work_waiting() -> bool:
     return any(not job_id.startswith(DISPATCH_JOB_PREFIX) for job_id in waiting)
 
 
-def _due(now):
-    return (Delivery.status == "pending") & (
-        Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now))
-
-
 # The claim runs once per call at the full carrier rate, so its statements are built once
 # per process (building one costs more CPU than running it) and run on the connection.
 
@@ -153,9 +150,9 @@ def _most_urgent_message() -> Select:
     now = bindparam("p_now")
     return (
         select(Message.id).where(
-            Message.status == "sending",
-            Message.not_before.is_(None) | (Message.not_before <= now),
-            select(Delivery.id).where(Delivery.message_id == Message.id, _due(now)).exists(),
+            message_dialling(now),
+            select(Delivery.id).where(Delivery.message_id == Message.id,
+                                      delivery_due(now)).exists(),
         ).order_by(BY_KIND, Message.confirmed_at, Message.id).limit(1)
     )
 
@@ -165,7 +162,8 @@ def _candidates_queries() -> tuple[Select, Select]:
     """Up to CLAIM_WINDOW due deliveries of the message: first calls before retries, each
     in id order. Two queries that walk ix_deliveries_message_status and stop after a few
     rows; one ORDER BY over both kinds sorted every pending delivery on every claim."""
-    pending = (Delivery.message_id == bindparam("p_message")) & (Delivery.status == "pending")
+    pending = ((Delivery.message_id == bindparam("p_message"))
+               & (Delivery.status == DeliveryStatus.PENDING))
     return tuple(
         select(Delivery.id).where(pending, due).order_by(Delivery.id).limit(CLAIM_WINDOW)
         .with_for_update(skip_locked=True)
@@ -178,8 +176,8 @@ def _candidates_queries() -> tuple[Select, Select]:
 def _claim() -> Update:
     now = bindparam("p_now")
     return (
-        update(Delivery).where(Delivery.id == bindparam("p_id"), _due(now))
-        .values(status="calling", attempts=Delivery.attempts + 1, updated_at=now)
+        update(Delivery).where(Delivery.id == bindparam("p_id"), delivery_due(now))
+        .values(status=DeliveryStatus.CALLING, attempts=Delivery.attempts + 1, updated_at=now)
         .returning(Delivery.id, Delivery.attempts, Delivery.phone, Delivery.phone2)
     )
 
@@ -222,12 +220,12 @@ def claim_next_attempt() -> CallAttempt | None:
         delivery_id, attempt_no, phone, phone2 = row
         number = _number_to_dial(attempt_no, phone, phone2)
         fields = {"delivery_id": delivery_id, "attempt_no": attempt_no,
-                  "to_number": number or phone, "status": "dialing", "created_at": now}
+                  "to_number": number or phone, "status": AttemptStatus.DIALING, "created_at": now}
         if number is None:
-            fields.update(status="failed", error="number not allowed for dialling")
+            fields.update(status=AttemptStatus.FAILED, error="number not allowed for dialling")
         attempt = CallAttempt(id=connection.scalar(_new_attempt(), fields), **fields)
         if number is None:
-            outcomes.close_delivery(db.session.get(Delivery, delivery_id), "failed")
+            outcomes.close_delivery(db.session.get(Delivery, delivery_id), Outcome.FAILED)
             db.session.commit()
             continue
         db.session.commit()  # the attempt exists before the carrier hears of it
@@ -299,7 +297,8 @@ def _schedule_next() -> None:
     meanwhile), else when the next retry or the end of the quiet hours is due."""
     now = utcnow()
     pending = (select(func.min(func.coalesce(Delivery.next_attempt_at, Message.not_before, now)))
-               .join(Message).where(Delivery.status == "pending", Message.status == "sending"))
+               .join(Message).where(Delivery.status == DeliveryStatus.PENDING,
+                                    Message.status == MessageStatus.SENDING))
     next_due = db.session.scalar(pending)
     db.session.remove()
     if next_due is None:

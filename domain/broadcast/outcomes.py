@@ -20,22 +20,36 @@ from domain.broadcast.kick import kick_dispatchers_at
 from domain.broadcast.pacing import INFLIGHT_KEY
 from domain.db import db
 from domain.models import CallAttempt, Delivery, Message, run_alone, utcnow
-from domain.models.messages import ATTEMPT_ORDER, FINAL_ATTEMPT_STATES
 from domain.redis_conn import redis_conn
+from domain.status import (
+    ATTEMPT,
+    DELIVERY,
+    AttemptStatus,
+    DeliveryStatus,
+    MessageStatus,
+    Outcome,
+)
 
 log = logging.getLogger(__name__)
 MACHINE = ("machine", "fax")
 
 
+def _attempt_status(status: str) -> AttemptStatus | None:
+    try:
+        return AttemptStatus(status)
+    except ValueError:
+        return None  # a status we do not know moves nothing
+
+
 def advance(attempt_id: int, status: str, **fields) -> bool:
     """Move an attempt to `status` if that is forward; True when this call moved it."""
-    rank = ATTEMPT_ORDER.get(status)
-    if rank is None:
+    new = _attempt_status(status)
+    if new is None:
         return False
-    earlier = [s for s, r in ATTEMPT_ORDER.items() if r < rank]
+    earlier = ATTEMPT.sources(new)
     moved = db.session.execute(
         update(CallAttempt).where(CallAttempt.id == attempt_id, CallAttempt.status.in_(earlier))
-        .values(status=status, **fields)
+        .values(status=new, **fields)
     ).rowcount
     return moved == 1
 
@@ -44,8 +58,9 @@ def call_created(attempt: CallAttempt, sid: str, status: str | None,
                  dialed_at: datetime | None = None) -> None:
     """The carrier accepted the call: store its SID (a callback may have done so first)
     and when the create request that made it was sent, in one statement."""
-    status = status if status in ("queued", "initiated", "ringing") else "queued"
-    earlier = [s for s, rank in ATTEMPT_ORDER.items() if rank < ATTEMPT_ORDER[status]]
+    early = (AttemptStatus.QUEUED, AttemptStatus.INITIATED, AttemptStatus.RINGING)
+    status = AttemptStatus(status) if status in early else AttemptStatus.QUEUED
+    earlier = ATTEMPT.sources(status)
     # In the session, not run_alone: the reconciler and the dialler call this with their
     # session in use, and on SQLite a second connection would wait on their write lock.
     db.session.connection().execute(_created(), {
@@ -69,7 +84,7 @@ def record_call_status(attempt_id: int, sid: str | None, status: str,
                        answered_by: str | None = None, duration_s: int | None = None) -> bool:
     """Apply a status callback; True when it finished the attempt (the caller releases
     the concurrency slot)."""
-    if status in FINAL_ATTEMPT_STATES:
+    if status in ATTEMPT.final:
         return _record_final(attempt_id, sid, status, answered_by, duration_s)
     attempt = db.session.get(CallAttempt, attempt_id)
     if attempt is None or (sid and attempt.call_sid not in (None, sid)):
@@ -78,7 +93,7 @@ def record_call_status(attempt_id: int, sid: str | None, status: str,
     if sid and attempt.call_sid is None:
         db.session.execute(update(CallAttempt).where(
             CallAttempt.id == attempt.id, CallAttempt.call_sid.is_(None)).values(call_sid=sid))
-    fields = {"answered_at": utcnow()} if status == "in-progress" else {}
+    fields = {"answered_at": utcnow()} if status == AttemptStatus.IN_PROGRESS else {}
     if answered_by:
         fields["answered_by"] = answered_by
     advance(attempt.id, status, **fields)
@@ -101,7 +116,7 @@ def _record_final(attempt_id: int, sid: str | None, status: str, answered_by: st
         db.session.rollback()
         _log_ignored(attempt_id, sid, status, db.session.get(CallAttempt, attempt_id))
         return False
-    if status == "completed":  # what settle() would do, without reading the rows again
+    if status == AttemptStatus.COMPLETED:  # what settle() would do, without reading the rows again
         _close_answered(finished.delivery_id, finished.attempt_no, finished.answered_by)
     else:
         settle(attempt_id)
@@ -113,7 +128,7 @@ def _record_final(attempt_id: int, sid: str | None, status: str, answered_by: st
 def _finish_attempt() -> Update:
     """Built once per process: building a statement costs more CPU than running it. Moves
     a not yet final attempt of this SID (or of no SID yet) to its final state."""
-    not_final = [s for s in ATTEMPT_ORDER if s not in FINAL_ATTEMPT_STATES]
+    not_final = ATTEMPT.open()
     sid = bindparam("p_sid", type_=String)
     return (
         update(CallAttempt)
@@ -131,7 +146,7 @@ def _finish_attempt() -> Update:
 def _close_answered(delivery_id: int, attempt_no: int, answered_by: str | None) -> None:
     """An answered call closes its delivery (reached in person, or by voicemail), if it is
     that delivery's latest attempt."""
-    outcome = "machine" if (answered_by or "").startswith(MACHINE) else "human"
+    outcome = Outcome.MACHINE if (answered_by or "").startswith(MACHINE) else Outcome.HUMAN
     closed = db.session.connection().execute(_close_answered_statement(), {
         "p_id": delivery_id, "p_attempt_no": attempt_no, "p_outcome": outcome}).first()
     if closed is not None:
@@ -142,9 +157,9 @@ def _close_answered(delivery_id: int, attempt_no: int, answered_by: str | None) 
 def _close_answered_statement() -> Update:
     return (
         update(Delivery)
-        .where(Delivery.id == bindparam("p_id"), Delivery.status == "calling",
+        .where(Delivery.id == bindparam("p_id"), Delivery.status == DeliveryStatus.CALLING,
                Delivery.attempts == bindparam("p_attempt_no"))
-        .values(status="done", outcome=bindparam("p_outcome"))
+        .values(status=DeliveryStatus.DONE, outcome=bindparam("p_outcome"))
         .returning(Delivery.message_id)
     )
 
@@ -164,12 +179,12 @@ def _log_ignored(attempt_id: int, sid: str | None, status: str,
 def _answered() -> Update:
     """Detection's verdict, which only comes for an answered call: `in-progress` from
     here (unless a final status came first), answered when detection started."""
-    before = [s for s, rank in ATTEMPT_ORDER.items() if rank < ATTEMPT_ORDER["in-progress"]]
+    before = ATTEMPT.sources(AttemptStatus.IN_PROGRESS)
     return (
         update(CallAttempt).where(CallAttempt.id == bindparam("p_id"))
         .values(answered_by=bindparam("p_answered_by"),
                 answered_at=func.coalesce(CallAttempt.answered_at, bindparam("p_answered_at")),
-                status=case((CallAttempt.status.in_(before), "in-progress"),
+                status=case((CallAttempt.status.in_(before), AttemptStatus.IN_PROGRESS),
                             else_=CallAttempt.status))
         .returning(CallAttempt.call_sid)
     )
@@ -186,7 +201,7 @@ def record_answered_by(attempt_id: int, answered_by: str,
 
 def attempt_refused(attempt: CallAttempt, error: str) -> None:
     """The carrier refused the create request (not 429/5xx): the attempt failed."""
-    if advance(attempt.id, "failed", error=error[:500], ended_at=utcnow()):
+    if advance(attempt.id, AttemptStatus.FAILED, error=error[:500], ended_at=utcnow()):
         settle(attempt.id)
     db.session.commit()
 
@@ -196,29 +211,32 @@ def settle(attempt_id: int) -> None:
     and reads the rows afresh: a caller's session may hold them as they were before the
     UPDATE that made the attempt final (the reconciler's does)."""
     attempt = db.session.get(CallAttempt, attempt_id, populate_existing=True)
-    if attempt.status == "completed":
+    if attempt.status == AttemptStatus.COMPLETED:
         _close_answered(attempt.delivery_id, attempt.attempt_no, attempt.answered_by)
         return
     delivery = db.session.get(Delivery, attempt.delivery_id, populate_existing=True)
-    if delivery.status != "calling" or delivery.attempts != attempt.attempt_no:
+    if delivery.status != DeliveryStatus.CALLING or delivery.attempts != attempt.attempt_no:
         return  # an older attempt's late news
     message = db.session.get(Message, delivery.message_id, populate_existing=True)
-    if message.status == "cancelled":
-        close_delivery(delivery, "cancelled")
+    if message.status == MessageStatus.CANCELLED:
+        close_delivery(delivery, Outcome.CANCELLED)
     elif _may_retry(delivery):
         due = utcnow() + timedelta(seconds=current_app.config["RETRY_DELAY_S"])
         still_sending = select(Message.id).where(Message.id == delivery.message_id,
-                                                 Message.status == "sending").exists()
+                                                 Message.status == MessageStatus.SENDING
+                                                 ).exists()
         moved = db.session.execute(update(Delivery).where(
-            Delivery.id == delivery.id, Delivery.status == "calling", still_sending)
-            .values(status="pending", next_attempt_at=due)).rowcount
+            Delivery.id == delivery.id, Delivery.status == DeliveryStatus.CALLING,
+            still_sending)
+            .values(status=DeliveryStatus.PENDING, next_attempt_at=due)).rowcount
         if not moved:  # cancelled since we looked
-            close_delivery(delivery, "cancelled")
+            close_delivery(delivery, Outcome.CANCELLED)
             return
         db.session.commit()
         kick_dispatchers_at(due)
     else:
-        outcome = "failed" if attempt.status == "canceled" else attempt.status
+        outcome = (Outcome.FAILED if attempt.status == AttemptStatus.CANCELED
+                   else Outcome(attempt.status))
         close_delivery(delivery, outcome)
 
 
@@ -232,9 +250,9 @@ def _may_retry(delivery: Delivery) -> bool:
 
 
 def close_delivery(delivery: Delivery, outcome: str) -> None:
-    status = "cancelled" if outcome == "cancelled" else "done"
+    status = DeliveryStatus.CANCELLED if outcome == Outcome.CANCELLED else DeliveryStatus.DONE
     db.session.execute(update(Delivery).where(
-        Delivery.id == delivery.id, Delivery.status.in_(("pending", "calling")))
+        Delivery.id == delivery.id, Delivery.status.in_(DELIVERY.sources(status)))
         .values(status=status, outcome=outcome))
     complete_if_done(delivery.message_id)
 
@@ -249,11 +267,11 @@ def _complete_if_done() -> Update:
     """Built once: it runs once per settled delivery."""
     message_id = bindparam("p_id")
     open_deliveries = select(Delivery.id).where(
-        Delivery.message_id == message_id, Delivery.status.in_(("pending", "calling"))).exists()
+        Delivery.message_id == message_id, Delivery.status.in_(DELIVERY.open())).exists()
     return (
-        update(Message).where(Message.id == message_id, Message.status == "sending",
-                              ~open_deliveries)
-        .values(status="completed", completed_at=bindparam("p_now"))
+        update(Message).where(Message.id == message_id,
+                              Message.status == MessageStatus.SENDING, ~open_deliveries)
+        .values(status=MessageStatus.COMPLETED, completed_at=bindparam("p_now"))
     )
 
 

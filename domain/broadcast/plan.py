@@ -19,6 +19,7 @@ from domain import carrier
 from domain.broadcast.kick import kick_dispatchers
 from domain.db import db
 from domain.models import Delivery, Member, Membership, Message, MessageBin, Officer, audit, utcnow
+from domain.status import AudioStatus, DeliveryStatus, MemberStatus, MessageStatus
 
 log = logging.getLogger(__name__)
 INSERT_CHUNK = 5000
@@ -27,13 +28,14 @@ INSERT_CHUNK = 5000
 def plan_broadcast(message_id: int) -> int:
     """Plan the deliveries of a confirmed message and wake the dialler; returns how many."""
     message = db.session.get(Message, message_id)
-    if message is None or message.status != "confirmed" or message.planned_at is not None:
+    if (message is None or message.status != MessageStatus.CONFIRMED
+            or message.planned_at is not None):
         return 0
-    if message.audio_status != "ready":
+    if message.audio_status != AudioStatus.READY:
         return 0  # the recording job plans it when the audio is ready
     caller_id = current_app.config["CALLER_ID"]
     if not _caller_id_allowed(caller_id):
-        message.status = "refused"
+        message.status = MessageStatus.REFUSED
         audit("system", "broadcast.refused", f"message:{message.id}",
               reason=f"caller ID {caller_id} is not owned or verified by the carrier account")
         db.session.commit()
@@ -44,17 +46,19 @@ def plan_broadcast(message_id: int) -> int:
     now = utcnow()
     claimed = db.session.execute(
         update(Message).where(Message.id == message_id, Message.planned_at.is_(None),
-                              Message.status == "confirmed")
-        .values(planned_at=now, status="sending", not_before=_not_before(message.kind, now))
+                              Message.status == MessageStatus.CONFIRMED)
+        .values(planned_at=now, status=MessageStatus.SENDING,
+                not_before=_not_before(message.kind, now))
     ).rowcount
     if claimed != 1:
         db.session.rollback()
         return 0
-    rows = [dict(r, message_id=message_id, status="pending") for r in _recipients(message)]
+    rows = [dict(r, message_id=message_id, status=DeliveryStatus.PENDING)
+            for r in _recipients(message)]
     for start in range(0, len(rows), INSERT_CHUNK):
         db.session.execute(insert(Delivery), rows[start:start + INSERT_CHUNK])
     if not rows:
-        message.status, message.completed_at = "completed", now
+        message.status, message.completed_at = MessageStatus.COMPLETED, now
     audit("system", "broadcast.planned", f"message:{message_id}", deliveries=len(rows))
     db.session.commit()
     if rows:
@@ -83,7 +87,7 @@ def _recipients(message: Message) -> list[dict]:
         query = (
             select(Member.id, Member.phone, Member.phone2, Member.language)
             .join(Membership, Membership.member_id == Member.id)
-            .where(Membership.bin_id.in_(targets), Member.status == "active")
+            .where(Membership.bin_id.in_(targets), Member.status == MemberStatus.ACTIVE)
             .order_by(Member.id)
         )
     seen: set[str] = set()

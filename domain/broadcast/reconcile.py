@@ -2,16 +2,19 @@
 
 It runs every few seconds in each worker process (`ReconcilerThread`), independent of
 the RQ queues being intact; a Redis lock lets one run at a time when Redis is up, and
-every step is safe to run twice when it is not. Each pass:
+every pass is safe to run twice when it is not. `reconcile()` runs the passes in `PASSES`,
+in order, one function per repair:
 
-1. plans confirmed messages whose audio is ready but that were never planned;
-2. asks the carrier about attempts left in `dialing` without a SID by a dialler that is
-   gone (no dialing lease in Redis): adopts the call if it exists, otherwise records that
-   no call was made and makes the delivery due again;
-3. asks the carrier for the status of calls whose final callback never came;
-4. completes messages whose deliveries are all settled, cancels deliveries that a race
-   with a cancel made due again, and wakes the dialler if
-   deliveries are due (a flushed Redis lost the jobs that would have).
+1. `plan_forgotten`: confirmed messages whose audio is ready but that were never planned;
+2. `resolve_unsent_dials`: attempts left in `dialing` without a SID by a dialler that is
+   gone (no dialing lease in Redis): adopt the call if the carrier has it, otherwise
+   record that no call was made and make the delivery due again;
+3. `settle_unsettled`: a final attempt whose delivery was never settled;
+4. `fetch_lost_statuses`: ask the carrier about calls whose final callback never came;
+5. `complete_finished`: messages whose deliveries are all settled are completed;
+6. `cancel_raced`: deliveries a race with a cancel made due again are cancelled;
+7. `wake_dialler`: kick the dialler if deliveries are due (a flushed Redis lost the
+   jobs that would have).
 """
 
 from __future__ import annotations
@@ -19,80 +22,127 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime
 
 import redis
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import and_, select, update
 
 from domain import carrier
 from domain.broadcast import calls, outcomes
 from domain.broadcast.kick import kick_dispatchers
 from domain.broadcast.plan import plan_broadcast
+from domain.broadcast.rules import asked_after, delivery_due, left_behind_after, message_dialling
 from domain.db import db
 from domain.models import CallAttempt, Delivery, Message, utcnow
-from domain.models.messages import FINAL_ATTEMPT_STATES
 from domain.redis_conn import redis_conn
+from domain.status import (
+    ATTEMPT,
+    AttemptStatus,
+    AudioStatus,
+    DeliveryStatus,
+    MessageStatus,
+    Outcome,
+)
 
 log = logging.getLogger(__name__)
 LOCK = "buurtlijn:reconciler"
 
 
-def reconcile() -> dict[str, int]:
-    """One pass; returns what it did, for logs and tests."""
-    done = {"planned": 0, "adopted": 0, "not_created": 0, "fetched": 0, "cancelled": 0,
-            "settled": 0}
-    now = utcnow()
-    # Longer than any create request may take (CARRIER_TIMEOUT_S and its retries): what
-    # is older than this and still unfinished was left behind by a dead dialler.
-    grace = timedelta(seconds=current_app.config["RECONCILE_GRACE_S"])
+def plan_forgotten(now: datetime) -> int:
+    """Plan confirmed messages with ready audio whose plan job was lost."""
+    planned = 0
     for message_id in db.session.scalars(select(Message.id).where(
-            Message.status == "confirmed", Message.planned_at.is_(None),
-            Message.audio_status == "ready")).all():
-        done["planned"] += bool(plan_broadcast(message_id))
+            Message.status == MessageStatus.CONFIRMED, Message.planned_at.is_(None),
+            Message.audio_status == AudioStatus.READY)).all():
+        planned += bool(plan_broadcast(message_id))
+    return planned
 
-    # 2. written as dialing, no SID, and no live dialler holds it: was it created?
+
+def resolve_unsent_dials(now: datetime) -> int:
+    """Written as dialing, no SID, and no live dialler holds it: was it created?"""
+    resolved = 0
     for attempt in db.session.scalars(select(CallAttempt).where(
-            CallAttempt.status == "dialing", CallAttempt.call_sid.is_(None),
-            CallAttempt.created_at < now - grace)).all():
+            CallAttempt.status == AttemptStatus.DIALING, CallAttempt.call_sid.is_(None),
+            CallAttempt.created_at < now - left_behind_after())).all():
         if _dialler_alive(attempt.id):
             continue
         if calls.adopt_existing(attempt):
-            done["adopted"] += 1
+            resolved += 1
         else:
-            done["not_created"] += _no_call_was_made(attempt)
+            resolved += _no_call_was_made(attempt)
+    return resolved
 
-    # 2b. a final attempt whose delivery was never settled (belt and braces: settling
-    # shares the attempt's transaction, so this finds nothing unless something is wrong)
+
+def settle_unsettled(now: datetime) -> int:
+    """A final attempt whose delivery is still calling (belt and braces: settling shares
+    the attempt's transaction, so this finds nothing unless something is wrong)."""
     unsettled = db.session.scalars(select(CallAttempt).join(Delivery, and_(
         Delivery.id == CallAttempt.delivery_id, Delivery.attempts == CallAttempt.attempt_no))
-        .where(Delivery.status == "calling", CallAttempt.status.in_(FINAL_ATTEMPT_STATES),
-               CallAttempt.created_at < now - grace)).all()
+        .where(Delivery.status == DeliveryStatus.CALLING, CallAttempt.status.in_(ATTEMPT.final),
+               CallAttempt.created_at < now - left_behind_after())).all()
     for attempt in unsettled:
         outcomes.settle(attempt.id)
-        done["settled"] += 1
     db.session.commit()
+    return len(unsettled)
 
-    # 3. calls whose final status never arrived
+
+def fetch_lost_statuses(now: datetime) -> int:
+    """Calls whose final status never arrived: ask the carrier."""
+    fetched = 0
     for attempt in db.session.scalars(select(CallAttempt).where(
-            CallAttempt.call_sid.is_not(None),
-            CallAttempt.status.not_in(FINAL_ATTEMPT_STATES),
+            CallAttempt.call_sid.is_not(None), CallAttempt.status.not_in(ATTEMPT.final),
             CallAttempt.created_at < now - asked_after())).all():
-        done["fetched"] += _refresh_from_carrier(attempt)
+        fetched += _refresh_from_carrier(attempt)
+    return fetched
 
-    # 4. complete, and wake the dialler; a delivery made due again in the instant its
-    # broadcast was cancelled (a retry or a redial racing the cancel) is cancelled too
-    for message_id in db.session.scalars(select(Message.id).where(
-            Message.status == "sending")).all():
+
+def complete_finished(now: datetime) -> int:
+    """Complete messages whose every delivery is settled."""
+    sending = db.session.scalars(select(Message.id).where(
+        Message.status == MessageStatus.SENDING)).all()
+    for message_id in sending:
         outcomes.complete_if_done(message_id)
-    cancelled = select(Message.id).where(Message.status == "cancelled")
-    done["cancelled"] = db.session.execute(update(Delivery).where(
-        Delivery.status == "pending", Delivery.message_id.in_(cancelled))
-        .values(status="cancelled", outcome="cancelled")).rowcount
     db.session.commit()
-    if _due_work_exists():
+    return 0  # completing is routine, not a repair worth counting
+
+
+def cancel_raced(now: datetime) -> int:
+    """A delivery made due again in the instant its broadcast was cancelled (a retry or a
+    redial racing the cancel) is cancelled too."""
+    cancelled = select(Message.id).where(Message.status == MessageStatus.CANCELLED)
+    count = db.session.execute(update(Delivery).where(
+        Delivery.status == DeliveryStatus.PENDING, Delivery.message_id.in_(cancelled))
+        .values(status=DeliveryStatus.CANCELLED, outcome=Outcome.CANCELLED)).rowcount
+    db.session.commit()
+    return count
+
+
+def wake_dialler(now: datetime) -> int:
+    """Kick the dialler when deliveries are due: the jobs that would have may be lost."""
+    due = db.session.scalar(select(Delivery.id).join(Message).where(
+        delivery_due(now), message_dialling(now)).limit(1)) is not None
+    if due:
         kick_dispatchers()
-    return done
+    return 0  # a kick is cheap and routine
+
+
+PASSES: dict[str, Callable[[datetime], int]] = {
+    "planned": plan_forgotten,
+    "dials_resolved": resolve_unsent_dials,
+    "settled": settle_unsettled,
+    "fetched": fetch_lost_statuses,
+    "completed": complete_finished,
+    "cancelled": cancel_raced,
+    "kicked": wake_dialler,
+}
+
+
+def reconcile() -> dict[str, int]:
+    """One round of every pass; returns what each repaired, for logs and tests."""
+    now = utcnow()
+    return {name: repair(now) for name, repair in PASSES.items()}
 
 
 def _dialler_alive(attempt_id: int) -> bool:
@@ -104,23 +154,15 @@ def _dialler_alive(attempt_id: int) -> bool:
         return True
 
 
-def asked_after() -> timedelta:
-    """A call with no final status this long after its attempt was written is asked about:
-    ring time and a typical message, or the longest call possible if that is shorter."""
-    config = current_app.config
-    longest = config["RING_TIMEOUT_S"] + config["CALL_TIME_LIMIT_S"] + 60
-    return timedelta(seconds=min(longest, config["RING_TIMEOUT_S"] + 180))
-
-
 def _no_call_was_made(attempt: CallAttempt) -> int:
     """The carrier has no call for this attempt: it never happened; dial it again."""
-    if not outcomes.advance(attempt.id, "failed", error="not created at the carrier",
+    if not outcomes.advance(attempt.id, AttemptStatus.FAILED, error="not created at the carrier",
                             ended_at=utcnow()):
         return 0
     moved = db.session.execute(update(Delivery).where(
-        Delivery.id == attempt.delivery_id, Delivery.status == "calling",
+        Delivery.id == attempt.delivery_id, Delivery.status == DeliveryStatus.CALLING,
         Delivery.attempts == attempt.attempt_no)
-        .values(status="pending", next_attempt_at=None)).rowcount
+        .values(status=DeliveryStatus.PENDING, next_attempt_at=None)).rowcount
     db.session.commit()
     outcomes.release_slot(attempt.id)
     return moved
@@ -128,7 +170,7 @@ def _no_call_was_made(attempt: CallAttempt) -> int:
 
 def _refresh_from_carrier(attempt: CallAttempt) -> int:
     call = carrier.client().calls(attempt.call_sid).fetch()
-    if call.status not in FINAL_ATTEMPT_STATES:
+    if call.status not in ATTEMPT.final:
         return 0
     finished = outcomes.record_call_status(attempt.id, attempt.call_sid, call.status,
                                            answered_by=call.answered_by,
@@ -136,14 +178,6 @@ def _refresh_from_carrier(attempt: CallAttempt) -> int:
     if finished:
         outcomes.release_slot(attempt.id)
     return 1
-
-
-def _due_work_exists() -> bool:
-    now = utcnow()
-    return db.session.scalar(select(Delivery.id).join(Message).where(
-        Message.status == "sending", Delivery.status == "pending",
-        (Delivery.next_attempt_at.is_(None)) | (Delivery.next_attempt_at <= now),
-        (Message.not_before.is_(None)) | (Message.not_before <= now)).limit(1)) is not None
 
 
 class ReconcilerThread(threading.Thread):

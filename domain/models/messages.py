@@ -9,24 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import db
 from domain.models.base import UTCDateTime, utcnow
+from domain.status import AttemptStatus, AudioStatus, DeliveryStatus, MessageStatus
 
 # Lower runs first: urgent alerts go before everything else.
 PRIORITY = {"urgent": 0, "feedback": 1, "test": 2, "cold": 3}
 
-# Call attempt states, in the only order they may move (DESIGN.md "Broadcasts").
-ATTEMPT_ORDER = {
-    "dialing": 0,
-    "queued": 1,
-    "initiated": 1,
-    "ringing": 2,
-    "in-progress": 3,
-    "completed": 4,
-    "busy": 4,
-    "no-answer": 4,
-    "failed": 4,
-    "canceled": 4,
-}
-FINAL_ATTEMPT_STATES = frozenset(s for s, rank in ATTEMPT_ORDER.items() if rank == 4)
 
 
 class Message(db.Model):
@@ -36,16 +23,17 @@ class Message(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # urgent | feedback | test | cold
-    # recording -> confirmed -> sending -> completed, or cancelled
-    status: Mapped[str] = mapped_column(String(12), default="recording", index=True)
+    # domain.status.MESSAGE: recording -> confirmed -> sending -> completed, or cancelled
+    status: Mapped[str] = mapped_column(String(12), default=MessageStatus.RECORDING,
+                                        index=True)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     recorded_from: Mapped[str | None] = mapped_column(String(20))
     call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))  # feedback on
     recording_sid: Mapped[str | None] = mapped_column(String(64))
     recording_url: Mapped[str | None] = mapped_column(Text)
-    # none | pending | ready | refused
-    audio_status: Mapped[str] = mapped_column(String(10), default="none")
+    # domain.status.AUDIO: none | pending | ready | refused
+    audio_status: Mapped[str] = mapped_column(String(10), default=AudioStatus.NONE)
     audio_wav: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     audio_sha256: Mapped[str | None] = mapped_column(String(64))
     audio_duration_ms: Mapped[int | None]
@@ -93,9 +81,9 @@ class Delivery(db.Model):
     phone: Mapped[str] = mapped_column(String(20))
     phone2: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2), default="nl")
-    # pending -> calling -> done | cancelled
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    # human | machine | busy | no-answer | failed | cancelled
+    # domain.status.DELIVERY: pending -> calling -> done | cancelled
+    status: Mapped[str] = mapped_column(String(10), default=DeliveryStatus.PENDING)
+    # domain.status.Outcome: human | machine | busy | no-answer | failed | cancelled
     outcome: Mapped[str | None] = mapped_column(String(12))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -120,7 +108,8 @@ class CallAttempt(db.Model):
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
     attempt_no: Mapped[int]
     to_number: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), default="dialing", index=True)
+    # domain.status.ATTEMPT: only forward, dialing -> ... -> a final carrier status
+    status: Mapped[str] = mapped_column(String(12), default=AttemptStatus.DIALING, index=True)
     call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     answered_by: Mapped[str | None] = mapped_column(String(24))
     error: Mapped[str | None] = mapped_column(Text)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import db
 from domain.models.base import UTCDateTime, utcnow
+from domain.status import MemberStatus
 
 
 class Bin(db.Model):
@@ -66,7 +67,8 @@ class Member(db.Model):
     phone2_type: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2), default="nl")
     email: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(12), default="active")  # active|pending|left
+    # domain.status.MemberStatus: active | pending | left
+    status: Mapped[str] = mapped_column(String(12), default=MemberStatus.ACTIVE)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
