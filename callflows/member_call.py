@@ -3,6 +3,7 @@
 The whole script, top to bottom:
 
 A person answers (the call's first TwiML, requested at once on answer):
+  0. the message was cancelled meanwhile: hang up without a word;
   1. intro: which BIN, on behalf of which police zone (urgent / feedback / test / cold);
   2. the police recording;
   3. menu: "press 1 to confirm, 2 to hear it again" (the message itself is not
@@ -13,8 +14,8 @@ Keys (round n):
   none -> the first time: "I repeat", the message again, menu again; the second time:
           closing notice, hang up;
   other -> "not a valid key", menu again (at most `MAX_ROUNDS` rounds, then closing).
-An answering machine (detection reports the end of the greeting, the beep): the live
-call is redirected to the voicemail version, so all of it lands after the beep:
+An answering machine (detection reports the end of the greeting: `is_voicemail`): the
+live call is redirected to the voicemail version, so all of it lands after the beep:
   intro, the recording, closing notice ("cannot be called back, call the zone on ...
   or 101; 112 in an emergency"), hang up.
 """
@@ -31,6 +32,9 @@ from callflows.speech import Speaker, spell_number
 
 MAX_ROUNDS = 4
 MENU_TIMEOUT_S = 6
+# Detection's verdicts (AnsweredBy) that mean "a machine, and its greeting has ended":
+# only then is the voicemail version left. `machine_start` and `unknown` stay live.
+VOICEMAIL_ANSWERS = ("machine_end_beep", "machine_end_silence", "machine_end_other")
 
 
 class KeyOutcome(StrEnum):
@@ -50,6 +54,7 @@ class MemberCallContext:
     zone_phone: str
     message_url: str
     menu_url: Callable[[int], str]  # round number -> Gather action URL
+    cancelled: bool = False  # the broadcast was cancelled: nobody hears it any more
 
     @property
     def zone(self) -> dict[str, str]:
@@ -75,9 +80,17 @@ def _closing(ctx: MemberCallContext, response: VoiceResponse) -> None:
     response.hangup()
 
 
+def is_voicemail(answered_by: str) -> bool:
+    """Detection says an answering machine finished its greeting: leave the voicemail."""
+    return answered_by in VOICEMAIL_ANSWERS
+
+
 def answer(ctx: MemberCallContext) -> VoiceResponse:
     """A person (or a machine still greeting) answered: intro, message, menu."""
     response = VoiceResponse()
+    if ctx.cancelled:
+        response.hangup()
+        return response
     _intro(ctx, response)
     response.play(ctx.message_url)
     _menu(ctx, response, 1)
@@ -111,6 +124,9 @@ def on_keys(ctx: MemberCallContext, round_no: int, digits: str) -> tuple[KeyOutc
 def voicemail(ctx: MemberCallContext) -> VoiceResponse:
     """After the beep: the whole message and how to react, then hang up."""
     response = VoiceResponse()
+    if ctx.cancelled:
+        response.hangup()
+        return response
     _intro(ctx, response)
     response.play(ctx.message_url)
     _closing(ctx, response)

@@ -1,6 +1,8 @@
 """Recording line: a police officer records a message by phone and sends it.
 
-The script, top to bottom (DESIGN.md "Recording line", issue #4):
+The script, top to bottom (DESIGN.md "Recording line"); each step below is written as
+what the caller hears while we wait (`ask_*`) followed by what their keys do (`on_*`),
+in this order, and `SCRIPT` lists them once more as a table:
 
 1. welcome; a calling number that is locked out hears that, and nothing more;
 2. officer number `#`, PIN `#`; three tries per call; a lock ends the call at once;
@@ -23,176 +25,41 @@ must ask questions only the database can answer (is this PIN right? what is BIN 
 and cause effects (open, send, cancel a message). It asks them through `ctx.backend`,
 a small protocol the view implements against SQL and the tests implement in memory, so
 the order of questions stays here, readable in one place, and the view stays thin.
+The types (events, answers, context, state) are in `callflows.recording_types`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from callflows.prompts.recording import MONTHS
-from callflows.speech import Speaker
+from callflows.recording_types import (
+    ALL_BINS,
+    Audio,
+    BinInfo,
+    Draft,
+    Event,
+    Keys,
+    NotRecorded,
+    Recorded,
+    RecordingContext,
+    RecordingState,
+    Start,
+    StepName,
+)
 
 MAX_PIN_TRIES = 3
 MAX_INVALID = 3
 MAX_REFUSALS = 3
 MAX_RECORD_S = 120
-ALL_BINS = "0"
 
-Kind = Literal["urgent", "feedback", "test"]
-Step = Literal["start", "officer", "pin", "kind", "bin", "bin_confirm", "feedback_confirm",
-               "record", "review", "ended"]
+S, R, C = RecordingState, VoiceResponse, RecordingContext
 
-
-# --- What the carrier tells us (events) ---------------------------------------------------
-
-@dataclass(frozen=True)
-class Start:
-    """The call came in."""
-
-
-@dataclass(frozen=True)
-class Keys:
-    """A Gather's result; "" when the caller pressed nothing."""
-
-    digits: str
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """A Record's result: the carrier has the audio at `url`."""
-
-    sid: str
-    url: str
-    duration_s: int = 0
-
-
-@dataclass(frozen=True)
-class NotRecorded:
-    """The Record ended without audio (the carrier skipped its action)."""
-
-
-Event = Start | Keys | Recorded | NotRecorded
-
-
-# --- What the backend answers ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class SignIn:
-    outcome: Literal["ok", "wrong", "locked"]
-    officer_id: int | None = None
-    name: str = ""
-    has_phone: bool = False
-
-
-@dataclass(frozen=True)
-class BinInfo:
-    code: str  # "0" for all BINs
-    name: str
-    members: int
-
-
-@dataclass(frozen=True)
-class Alert:
-    """The officer's latest confirmed urgent message, which feedback follows up."""
-
-    message_id: int
-    confirmed_at: datetime  # local time
-    bin_codes: tuple[str, ...]
-    members: int
-
-
-@dataclass(frozen=True)
-class Draft:
-    kind: Kind
-    officer_id: int
-    bin_codes: tuple[str, ...] = ()
-    parent_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Audio:
-    status: Literal["ready", "refused", "pending"]
-    play_url: str | None = None
-    refusal: str | None = None  # audio.Refusal value: silent | too_short | unreadable
-
-
-@dataclass(frozen=True)
-class Sent:
-    recipients: int
-    refusal: str | None = None  # the audio turned out refused: nothing was sent
-
-
-class Backend(Protocol):
-    """Questions and effects the flow needs, answered by the view (or a test)."""
-
-    def caller_locked(self) -> bool: ...
-    def check_pin(self, officer_number: str, pin: str) -> SignIn: ...
-    def find_bin(self, code: str) -> BinInfo | None: ...
-    def audience(self, bin_codes: Sequence[str]) -> int: ...
-    def latest_alert(self, officer_id: int) -> Alert | None: ...
-    def open_message(self, draft: Draft) -> int: ...
-    def attach_recording(self, message_id: int, recording: Recorded) -> Audio: ...
-    def audio(self, message_id: int) -> Audio: ...
-    def send(self, message_id: int) -> Sent: ...
-    def cancel(self, message_id: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class RecordingContext:
-    speaker: Speaker
-    backend: Backend
-    step_url: str  # every Gather's action
-    recorded_url: str  # the Record's action, and where "nothing recorded" lands
-    recording_status_url: str  # the Record's recordingStatusCallback
-    gather_timeout_s: int = 7
-
-
-# --- The call's state, stored per CallSid -------------------------------------------------
-
-@dataclass
-class RecordingState:
-    step: Step = "start"
-    silences: int = 0
-    invalid: int = 0
-    refusals: int = 0
-    officer_number: str | None = None
-    pin_tries: int = 0
-    officer_id: int | None = None
-    has_phone: bool = False
-    kind: Kind | None = None
-    bins: list[BinInfo] = field(default_factory=list)
-    pending: BinInfo | None = None
-    pending_total: int = 0
-    alert: Alert | None = None
-    message_id: int | None = None
-    play_url: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.alert is not None:
-            data["alert"]["confirmed_at"] = self.alert.confirmed_at.isoformat()
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RecordingState:
-        data = dict(data)
-        data["bins"] = [BinInfo(**b) for b in data.get("bins") or []]
-        if data.get("pending"):
-            data["pending"] = BinInfo(**data["pending"])
-        if data.get("alert"):
-            a = dict(data["alert"])
-            data["alert"] = Alert(message_id=a["message_id"],
-                                  confirmed_at=datetime.fromisoformat(a["confirmed_at"]),
-                                  bin_codes=tuple(a["bin_codes"]), members=a["members"])
-        return cls(**data)
-
-
-# --- The flow -------------------------------------------------------------------------
 
 def step(state: RecordingState | dict[str, Any], event: Event,
          ctx: RecordingContext) -> tuple[RecordingState, VoiceResponse]:
@@ -203,20 +70,24 @@ def step(state: RecordingState | dict[str, Any], event: Event,
         s = RecordingState.from_dict(state)
     r = VoiceResponse()
     if isinstance(event, Start):
-        _start(s, r, ctx)
+        start(s, r, ctx)
     elif s.step == "record":
-        _on_record(s, event, r, ctx)
+        on_record(s, event, r, ctx)
     elif s.step in ("start", "ended") or not isinstance(event, Keys):
         _ask(s, r, ctx)  # a stray or repeated request: say again what we wait for
     elif not event.digits:
         _no_input(s, r, ctx)
     else:
         s.silences = 0
-        KEY_HANDLERS[s.step](s, event.digits, r, ctx)
+        on_keys = SCRIPT[s.step].on_keys
+        assert on_keys is not None
+        on_keys(s, event.digits, r, ctx)
     return s, r
 
 
-def _start(s: RecordingState, r: VoiceResponse, ctx: RecordingContext) -> None:
+# --- 1. Welcome ---------------------------------------------------------------------------
+
+def start(s: S, r: R, ctx: C) -> None:
     if ctx.backend.caller_locked():
         _end(s, r, ctx, "rec_locked")
         return
@@ -224,7 +95,13 @@ def _start(s: RecordingState, r: VoiceResponse, ctx: RecordingContext) -> None:
     _go(s, r, ctx, "officer")
 
 
-def _on_officer(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingContext) -> None:
+# --- 2. Officer number and PIN ------------------------------------------------------------
+
+def ask_officer(s: S, g: Gather, ctx: C, play: bool) -> None:
+    ctx.speaker.say(g, "rec_officer")
+
+
+def on_officer(s: S, digits: str, r: R, ctx: C) -> None:
     if not digits.isdigit() or len(digits) > 12:
         _invalid(s, r, ctx)
         return
@@ -232,7 +109,11 @@ def _on_officer(s: RecordingState, digits: str, r: VoiceResponse, ctx: Recording
     _go(s, r, ctx, "pin")
 
 
-def _on_pin(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingContext) -> None:
+def ask_pin(s: S, g: Gather, ctx: C, play: bool) -> None:
+    ctx.speaker.say(g, "rec_pin")
+
+
+def on_pin(s: S, digits: str, r: R, ctx: C) -> None:
     sign_in = ctx.backend.check_pin(s.officer_number or "", digits)
     if sign_in.outcome == "locked":
         _end(s, r, ctx, "rec_locked")
@@ -250,7 +131,13 @@ def _on_pin(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingCont
         _go(s, r, ctx, "officer")
 
 
-def _on_kind(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingContext) -> None:
+# --- 3. Kind of message -------------------------------------------------------------------
+
+def ask_kind(s: S, g: Gather, ctx: C, play: bool) -> None:
+    ctx.speaker.say(g, "rec_kind_menu" if s.has_phone else "rec_kind_menu_no_test")
+
+
+def on_kind(s: S, digits: str, r: R, ctx: C) -> None:
     assert s.officer_id is not None
     if digits == "1":
         s.kind, s.bins, s.pending = "urgent", [], None
@@ -272,7 +159,13 @@ def _on_kind(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingCon
         _invalid(s, r, ctx)
 
 
-def _on_bin(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingContext) -> None:
+# --- 4a. Urgent: which BINs ---------------------------------------------------------------
+
+def ask_bin(s: S, g: Gather, ctx: C, play: bool) -> None:
+    ctx.speaker.say(g, "rec_bin_more" if s.bins else "rec_bin_code")
+
+
+def on_bin(s: S, digits: str, r: R, ctx: C) -> None:
     if not digits.isdigit() or len(digits) > 4:
         _invalid(s, r, ctx)
         return
@@ -286,8 +179,19 @@ def _on_bin(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingCont
     _go(s, r, ctx, "bin_confirm")
 
 
-def _on_bin_confirm(s: RecordingState, digits: str, r: VoiceResponse,
-                    ctx: RecordingContext) -> None:
+def ask_bin_confirm(s: S, g: Gather, ctx: C, play: bool) -> None:
+    assert s.pending is not None
+    p = s.pending
+    if p.code == ALL_BINS:
+        ctx.speaker.say(g, "rec_bin_all_readback", members=p.members)
+    else:
+        ctx.speaker.say(g, "rec_bin_readback", code=p.code, name=p.name, members=p.members)
+    if s.bins and p.code not in _codes(s.bins):
+        ctx.speaker.say(g, "rec_bin_total", members=s.pending_total)
+    ctx.speaker.say(g, "rec_bin_menu")
+
+
+def on_bin_confirm(s: S, digits: str, r: R, ctx: C) -> None:
     assert s.pending is not None
     if digits == "1":
         _choose(s, s.pending)
@@ -302,8 +206,16 @@ def _on_bin_confirm(s: RecordingState, digits: str, r: VoiceResponse,
         _invalid(s, r, ctx)
 
 
-def _on_feedback_confirm(s: RecordingState, digits: str, r: VoiceResponse,
-                         ctx: RecordingContext) -> None:
+# --- 4b. Feedback: on which alert ---------------------------------------------------------
+
+def ask_feedback_confirm(s: S, g: Gather, ctx: C, play: bool) -> None:
+    assert s.alert is not None
+    date, time = _spoken_date(s.alert.confirmed_at, ctx.speaker.language)
+    ctx.speaker.say(g, "rec_feedback_readback", date=date, time=time, members=s.alert.members)
+    ctx.speaker.say(g, "rec_feedback_menu")
+
+
+def on_feedback_confirm(s: S, digits: str, r: R, ctx: C) -> None:
     if digits == "1":
         _open_and_record(s, r, ctx)
     elif digits == "2":
@@ -313,7 +225,19 @@ def _on_feedback_confirm(s: RecordingState, digits: str, r: VoiceResponse,
         _invalid(s, r, ctx)
 
 
-def _on_record(s: RecordingState, event: Event, r: VoiceResponse, ctx: RecordingContext) -> None:
+# --- 5. Record ----------------------------------------------------------------------------
+
+def ask_record(s: S, r: R, ctx: C, play: bool) -> None:
+    ctx.speaker.say(r, "rec_record")
+    r.record(action=ctx.recorded_url, method="POST", play_beep=True, max_length=MAX_RECORD_S,
+             finish_on_key="#", timeout=8, trim="do-not-trim",
+             recording_status_callback=ctx.recording_status_url,
+             recording_status_callback_method="POST",
+             recording_status_callback_event="completed")
+    r.redirect(ctx.recorded_url, method="POST")  # reached only when nothing was recorded
+
+
+def on_record(s: S, event: Event, r: R, ctx: C) -> None:
     assert s.message_id is not None
     if isinstance(event, NotRecorded):
         _no_input(s, r, ctx, "rec_nothing_recorded")
@@ -324,7 +248,15 @@ def _on_record(s: RecordingState, event: Event, r: VoiceResponse, ctx: Recording
         _ask(s, r, ctx)
 
 
-def _on_review(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingContext) -> None:
+# --- 6. Listen back and decide ------------------------------------------------------------
+
+def ask_review(s: S, g: Gather, ctx: C, play: bool) -> None:
+    if play and s.play_url:
+        g.play(s.play_url)
+    ctx.speaker.say(g, "rec_review_menu")
+
+
+def on_review(s: S, digits: str, r: R, ctx: C) -> None:
     assert s.message_id is not None
     if digits == "1":
         sent = ctx.backend.send(s.message_id)
@@ -344,48 +276,9 @@ def _on_review(s: RecordingState, digits: str, r: VoiceResponse, ctx: RecordingC
         _invalid(s, r, ctx)
 
 
-KEY_HANDLERS = {
-    "officer": _on_officer,
-    "pin": _on_pin,
-    "kind": _on_kind,
-    "bin": _on_bin,
-    "bin_confirm": _on_bin_confirm,
-    "feedback_confirm": _on_feedback_confirm,
-    "review": _on_review,
-}
+# --- 7. Sent ------------------------------------------------------------------------------
 
-
-# --- Building blocks ------------------------------------------------------------------
-
-def _open_and_record(s: RecordingState, r: VoiceResponse, ctx: RecordingContext) -> None:
-    assert s.kind is not None and s.officer_id is not None
-    if s.message_id is None:
-        draft = Draft(kind=s.kind, officer_id=s.officer_id, bin_codes=_codes(s.bins),
-                      parent_id=s.alert.message_id if s.alert else None)
-        s.message_id = ctx.backend.open_message(draft)
-    _go(s, r, ctx, "record")
-
-
-def _listen_back(s: RecordingState, audio: Audio, r: VoiceResponse,
-                 ctx: RecordingContext) -> None:
-    if audio.status == "refused":
-        _refused(s, audio.refusal or "unreadable", r, ctx)
-        return
-    s.refusals, s.play_url = 0, audio.play_url
-    ctx.speaker.say(r, "rec_listen")
-    _go(s, r, ctx, "review", play=True)
-
-
-def _refused(s: RecordingState, reason: str, r: VoiceResponse, ctx: RecordingContext) -> None:
-    s.refusals += 1
-    ctx.speaker.say(r, f"rec_refused_{reason}")
-    if s.refusals >= MAX_REFUSALS:
-        _end(s, r, ctx, "rec_end_unfinished")
-        return
-    _go(s, r, ctx, "record")
-
-
-def _sent(s: RecordingState, recipients: int, r: VoiceResponse, ctx: RecordingContext) -> None:
+def _sent(s: S, recipients: int, r: R, ctx: C) -> None:
     if s.kind == "test":
         ctx.speaker.say(r, "rec_sent_test")
     elif s.kind == "feedback":
@@ -395,7 +288,79 @@ def _sent(s: RecordingState, recipients: int, r: VoiceResponse, ctx: RecordingCo
     _hang_up(s, r, ctx)
 
 
-def _choose(s: RecordingState, chosen: BinInfo) -> None:
+# --- The script as a table ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """One step: what is asked, how (an entry ended by `#`, a one-key menu, or a
+    recording), and what keys do (None: the step's input is not keys)."""
+
+    ask: Callable[..., None]
+    input: Literal["entry", "menu", "record"]
+    on_keys: Callable[[S, str, R, C], None] | None
+
+
+SCRIPT: dict[StepName, Step] = {
+    "officer": Step(ask_officer, "entry", on_officer),
+    "pin": Step(ask_pin, "entry", on_pin),
+    "kind": Step(ask_kind, "menu", on_kind),
+    "bin": Step(ask_bin, "entry", on_bin),
+    "bin_confirm": Step(ask_bin_confirm, "menu", on_bin_confirm),
+    "feedback_confirm": Step(ask_feedback_confirm, "menu", on_feedback_confirm),
+    "record": Step(ask_record, "record", None),
+    "review": Step(ask_review, "menu", on_review),
+}
+
+
+# --- Building blocks ----------------------------------------------------------------------
+
+def _ask(s: S, r: R, ctx: C, *, play: bool = False) -> None:
+    """Add the prompt and the input verb of the current step (`play`: the message too)."""
+    if s.step in ("start", "ended"):
+        _end(s, r, ctx, "goodbye")
+        return
+    current = SCRIPT[s.step]
+    if current.input == "record":
+        current.ask(s, r, ctx, play)
+    else:
+        current.ask(s, _gather(r, ctx, entry=current.input == "entry"), ctx, play)
+
+
+def _gather(r: R, ctx: C, *, entry: bool) -> Gather:
+    """An entry ends with `#`; a menu takes one key (so `*` and 1-3 act at once)."""
+    options: dict[str, Any] = {"num_digits": 1} if not entry else {}
+    return r.gather(input="dtmf", action=ctx.step_url, method="POST", finish_on_key="#",
+                    timeout=ctx.gather_timeout_s, action_on_empty_result=True, **options)
+
+
+def _open_and_record(s: S, r: R, ctx: C) -> None:
+    assert s.kind is not None and s.officer_id is not None
+    if s.message_id is None:
+        draft = Draft(kind=s.kind, officer_id=s.officer_id, bin_codes=_codes(s.bins),
+                      parent_id=s.alert.message_id if s.alert else None)
+        s.message_id = ctx.backend.open_message(draft)
+    _go(s, r, ctx, "record")
+
+
+def _listen_back(s: S, audio: Audio, r: R, ctx: C) -> None:
+    if audio.status == "refused":
+        _refused(s, audio.refusal or "unreadable", r, ctx)
+        return
+    s.refusals, s.play_url = 0, audio.play_url
+    ctx.speaker.say(r, "rec_listen")
+    _go(s, r, ctx, "review", play=True)
+
+
+def _refused(s: S, reason: str, r: R, ctx: C) -> None:
+    s.refusals += 1
+    ctx.speaker.say(r, f"rec_refused_{reason}")
+    if s.refusals >= MAX_REFUSALS:
+        _end(s, r, ctx, "rec_end_unfinished")
+        return
+    _go(s, r, ctx, "record")
+
+
+def _choose(s: S, chosen: BinInfo) -> None:
     if chosen.code not in _codes(s.bins):
         s.bins.append(chosen)
     s.pending = None
@@ -405,7 +370,7 @@ def _codes(bins: Sequence[BinInfo]) -> tuple[str, ...]:
     return tuple(b.code for b in bins)
 
 
-def _bins_label(bins: Sequence[BinInfo], ctx: RecordingContext) -> str:
+def _bins_label(bins: Sequence[BinInfo], ctx: C) -> str:
     if any(b.code == ALL_BINS for b in bins):
         return ctx.speaker.text("rec_all_bins")
     return ", ".join(ctx.speaker.text("rec_bin_label", code=b.code, name=b.name) for b in bins)
@@ -416,8 +381,7 @@ def _spoken_date(when: datetime, language: str) -> tuple[str, str]:
     return f"{when.day} {months[when.month - 1]}", f"{when.hour}:{when.minute:02d}"
 
 
-def _no_input(s: RecordingState, r: VoiceResponse, ctx: RecordingContext,
-              prompt: str = "rec_no_input") -> None:
+def _no_input(s: S, r: R, ctx: C, prompt: str = "rec_no_input") -> None:
     s.silences += 1
     if s.silences > 1:
         _end(s, r, ctx, "rec_end_unfinished")
@@ -426,8 +390,7 @@ def _no_input(s: RecordingState, r: VoiceResponse, ctx: RecordingContext,
     _ask(s, r, ctx)
 
 
-def _invalid(s: RecordingState, r: VoiceResponse, ctx: RecordingContext,
-             prompt: str = "rec_invalid", **values: object) -> None:
+def _invalid(s: S, r: R, ctx: C, prompt: str = "rec_invalid", **values: object) -> None:
     """Say what was wrong and ask again; the third mistake in a row ends the call."""
     s.invalid += 1
     ctx.speaker.say(r, prompt, **values)
@@ -437,78 +400,17 @@ def _invalid(s: RecordingState, r: VoiceResponse, ctx: RecordingContext,
     _ask(s, r, ctx)
 
 
-def _go(s: RecordingState, r: VoiceResponse, ctx: RecordingContext, step_: Step,
-        *, play: bool = False) -> None:
+def _go(s: S, r: R, ctx: C, step_: StepName, *, play: bool = False) -> None:
     """Move on to `step_` and ask for its input; the counters start afresh."""
     s.step, s.silences, s.invalid = step_, 0, 0
     _ask(s, r, ctx, play=play)
 
 
-def _end(s: RecordingState, r: VoiceResponse, ctx: RecordingContext, prompt: str) -> None:
+def _end(s: S, r: R, ctx: C, prompt: str) -> None:
     ctx.speaker.say(r, prompt)
     _hang_up(s, r, ctx)
 
 
-def _hang_up(s: RecordingState, r: VoiceResponse, ctx: RecordingContext) -> None:
+def _hang_up(s: S, r: R, ctx: C) -> None:
     s.step = "ended"
     r.hangup()
-
-
-# --- Asking: what the caller hears while we wait for each step ------------------------------
-
-def _ask(s: RecordingState, r: VoiceResponse, ctx: RecordingContext, *,
-         play: bool = False) -> None:
-    """Add the prompt and the input verb of the current step (`play`: the message too)."""
-    say = ctx.speaker.say
-    if s.step in ("start", "ended"):
-        _end(s, r, ctx, "goodbye")
-    elif s.step == "record":
-        say(r, "rec_record")
-        r.record(action=ctx.recorded_url, method="POST", play_beep=True, max_length=MAX_RECORD_S,
-                 finish_on_key="#", timeout=8, trim="do-not-trim",
-                 recording_status_callback=ctx.recording_status_url,
-                 recording_status_callback_method="POST",
-                 recording_status_callback_event="completed")
-        r.redirect(ctx.recorded_url, method="POST")  # reached only when nothing was recorded
-    elif s.step in ("officer", "pin", "bin"):
-        g = _gather(r, ctx, entry=True)
-        if s.step == "officer":
-            say(g, "rec_officer")
-        elif s.step == "pin":
-            say(g, "rec_pin")
-        else:
-            say(g, "rec_bin_more" if s.bins else "rec_bin_code")
-    else:
-        g = _gather(r, ctx, entry=False)
-        if s.step == "kind":
-            say(g, "rec_kind_menu" if s.has_phone else "rec_kind_menu_no_test")
-        elif s.step == "bin_confirm":
-            _say_bin_readback(s, g, ctx)
-            say(g, "rec_bin_menu")
-        elif s.step == "feedback_confirm":
-            assert s.alert is not None
-            date, time = _spoken_date(s.alert.confirmed_at, ctx.speaker.language)
-            say(g, "rec_feedback_readback", date=date, time=time, members=s.alert.members)
-            say(g, "rec_feedback_menu")
-        elif s.step == "review":
-            if play and s.play_url:
-                g.play(s.play_url)
-            say(g, "rec_review_menu")
-
-
-def _say_bin_readback(s: RecordingState, g: Gather, ctx: RecordingContext) -> None:
-    assert s.pending is not None
-    p = s.pending
-    if p.code == ALL_BINS:
-        ctx.speaker.say(g, "rec_bin_all_readback", members=p.members)
-    else:
-        ctx.speaker.say(g, "rec_bin_readback", code=p.code, name=p.name, members=p.members)
-    if s.bins and p.code not in _codes(s.bins):
-        ctx.speaker.say(g, "rec_bin_total", members=s.pending_total)
-
-
-def _gather(r: VoiceResponse, ctx: RecordingContext, *, entry: bool) -> Gather:
-    """An entry ends with `#`; a menu takes one key (so `*` and 1-3 act at once)."""
-    options: dict[str, Any] = {"num_digits": 1} if not entry else {}
-    return r.gather(input="dtmf", action=ctx.step_url, method="POST", finish_on_key="#",
-                    timeout=ctx.gather_timeout_s, action_on_empty_result=True, **options)

@@ -25,7 +25,7 @@ import requests
 from flask import current_app
 from sqlalchemy import distinct, func, select
 
-from callflows.recording import Alert, Audio, BinInfo, Draft, Recorded, Sent, SignIn
+from callflows.recording_types import Alert, Audio, BinInfo, Draft, Recorded, Sent, SignIn
 from domain import officer_auth
 from domain.audio_urls import audio_url_of
 from domain.broadcast.start import message_confirmed

@@ -12,7 +12,6 @@ from typing import NamedTuple
 from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import Select, Update, and_, bindparam, select, update
 from twilio.base.exceptions import TwilioRestException
-from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import member_call
 from domain import carrier
@@ -28,12 +27,12 @@ from domain.models import (
     run_alone,
     utcnow,
 )
+from domain.status import MessageStatus
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
-from ivr.voice import twiml
+from ivr.webhooks import no_content, twiml, url
 
 bp = Blueprint("member", __name__, url_prefix="/voice/member")
-VOICEMAIL_ANSWERS = ("machine_end_beep", "machine_end_silence", "machine_end_other")
 
 
 class CallRow(NamedTuple):
@@ -85,29 +84,21 @@ def _call() -> CallRow:
 
 def _context(call: CallRow) -> member_call.MemberCallContext:
     config = current_app.config
-    base = f"{config['PUBLIC_BASE_URL']}/voice/member/menu?attempt={call.attempt_id}"
     audio_url = message_audio_url(call.message_id, call.audio_status, call.audio_sha256)
     return member_call.MemberCallContext(
         speaker=speaker(call.language), kind=call.kind, bin_name=call.bin_name or "",
         zone_name=config["POLICE_ZONE_NAME"], zone_phone=config["POLICE_ZONE_PHONE"],
-        message_url=audio_url, menu_url=lambda round_no: f"{base}&round={round_no}",
+        message_url=audio_url,
+        menu_url=lambda round_no: url("member.menu", attempt=call.attempt_id, round=round_no),
+        cancelled=call.message_status == MessageStatus.CANCELLED,
     )
-
-
-def _hang_up() -> Response:
-    response = VoiceResponse()
-    response.hangup()
-    return twiml(response)
 
 
 @bp.post("/answer")
 @twilio_signed
 def answer() -> Response:
     """Someone picked up: intro, the police recording, the 1/2 menu."""
-    call = _call()
-    if call.message_status == "cancelled":
-        return _hang_up()
-    return twiml(member_call.answer(_context(call)))
+    return twiml(member_call.answer(_context(_call())))
 
 
 @bp.post("/menu")
@@ -146,13 +137,13 @@ def amd() -> Response:
     answered_by = request.form.get("AnsweredBy", "unknown")
     detection_ms = request.form.get("MachineDetectionDuration", 0, type=int)
     call_sid = outcomes.record_answered_by(attempt_id, answered_by, detection_ms)
-    if answered_by in VOICEMAIL_ANSWERS and call_sid:
-        url = f"{current_app.config['PUBLIC_BASE_URL']}/voice/member/voicemail?attempt={attempt_id}"
+    if member_call.is_voicemail(answered_by) and call_sid:
+        voicemail_url = url("member.voicemail", attempt=attempt_id)
         try:
-            carrier.client().calls(call_sid).update(url=url, method="POST")
+            carrier.client().calls(call_sid).update(url=voicemail_url, method="POST")
         except TwilioRestException as exc:  # the call ended meanwhile: nothing to redirect
             current_app.logger.info("voicemail redirect of %s refused: %s", call_sid, exc.msg)
-    return Response(status=204)
+    return no_content()
 
 
 @bp.post("/voicemail")
@@ -175,4 +166,4 @@ def status() -> Response:
     )
     if finished:
         outcomes.release_slot(attempt_id)
-    return Response(status=204)
+    return no_content()

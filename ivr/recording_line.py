@@ -7,43 +7,40 @@ Every route is signed by the carrier or answered 403 before it touches anything.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import recording
+from callflows import recording_types as types
 from domain.db import db
 from domain.models import CallSession, Message
 from domain.recording_backend import SqlBackend, attach
 from domain.recordings import enqueue_processing
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
+from ivr.webhooks import no_content, twiml, url
 
 bp = Blueprint("recording_line", __name__, url_prefix="/voice/recording")
 
 FLOW = "recording"
 
 
-def _twiml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
-
-
-def _context(call_sid: str) -> recording.RecordingContext:
-    base = current_app.config["PUBLIC_BASE_URL"]
-    return recording.RecordingContext(
+def _context(call_sid: str) -> types.RecordingContext:
+    return types.RecordingContext(
         speaker=speaker("nl"),
         backend=SqlBackend(call_sid, request.form.get("From")),
-        step_url=base + url_for("recording_line.keys"),
-        recorded_url=base + url_for("recording_line.recorded"),
-        recording_status_url=base + url_for("recording_line.recording_status"),
+        step_url=url("recording_line.keys"),
+        recorded_url=url("recording_line.recorded"),
+        recording_status_url=url("recording_line.recording_status"),
     )
 
 
-def _take_step(session: CallSession, event: recording.Event) -> Response:
+def _take_step(session: CallSession, event: types.Event) -> Response:
     state, response = recording.step(session.state or {}, event, _context(session.call_sid))
     session.state = state.to_dict()
     db.session.commit()
-    return _twiml(response)
+    return twiml(response)
 
 
 def _session() -> CallSession | None:
@@ -57,7 +54,7 @@ def _no_session() -> Response:
     response = VoiceResponse()
     speaker("nl").say(response, "goodbye")
     response.hangup()
-    return _twiml(response)
+    return twiml(response)
 
 
 def answer() -> Response:
@@ -68,7 +65,7 @@ def answer() -> Response:
         session = CallSession(call_sid=sid, flow=FLOW, state={})
         db.session.add(session)
     session.flow, session.state = FLOW, {}
-    return _take_step(session, recording.Start())
+    return _take_step(session, types.Start())
 
 
 @bp.post("/keys")
@@ -78,7 +75,7 @@ def keys() -> Response:
     session = _session()
     if session is None:
         return _no_session()
-    return _take_step(session, recording.Keys(request.form.get("Digits", "").strip()))
+    return _take_step(session, types.Keys(request.form.get("Digits", "").strip()))
 
 
 @bp.post("/recorded")
@@ -90,9 +87,9 @@ def recorded() -> Response:
         return _no_session()
     form = request.form
     if not form.get("RecordingUrl") or not form.get("RecordingSid"):
-        return _take_step(session, recording.NotRecorded())
+        return _take_step(session, types.NotRecorded())
     duration = form.get("RecordingDuration", "0")
-    event = recording.Recorded(sid=form["RecordingSid"], url=form["RecordingUrl"],
+    event = types.Recorded(sid=form["RecordingSid"], url=form["RecordingUrl"],
                                duration_s=int(duration) if duration.isdigit() else 0)
     return _take_step(session, event)
 
@@ -109,7 +106,7 @@ def recording_status() -> Response:
     form = request.form
     sid, url = form.get("RecordingSid", ""), form.get("RecordingUrl", "")
     if form.get("RecordingStatus") != "completed" or not sid or not url:
-        return Response(status=204)
+        return no_content()
     message = db.session.scalar(select(Message).where(
         Message.call_sid == form.get("CallSid", ""), Message.status == "recording"))
     if message is not None and message.recording_sid in (None, sid):
@@ -117,4 +114,4 @@ def recording_status() -> Response:
             attach(message, sid, url)
             db.session.commit()
         enqueue_processing(message.id, sid)
-    return Response(status=204)
+    return no_content()

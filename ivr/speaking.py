@@ -6,14 +6,14 @@ from flask import current_app, url_for
 
 from audio.prompts import prompt_file
 from callflows.speech import Speaker
+from domain.public_urls import public_url
 
 
 def recorded_prompt_url(key: str, lang: str) -> str | None:
     """Public URL of a recorded prompt, or None so the flow falls back to <Say>."""
     if prompt_file(key, lang) is None:
         return None
-    path = url_for("media.prompt", lang=lang, key=key)
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return public_url(url_for("media.prompt", lang=lang, key=key))
 
 
 def speaker(language: str | None) -> Speaker:

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import or_, select
-from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import callback
 from domain.audio_urls import audio_url_of
@@ -15,13 +14,10 @@ from domain.models import InboundCall, Member, Membership, Message, MessageBin, 
 from ivr import recording_line as recording_line_views
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
+from ivr.webhooks import twiml, url
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 REPLAY_WINDOW = timedelta(hours=48)  # a member may hear the latest message again this long
-
-
-def twiml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
 
 
 def known_member(number: str | None) -> Member | None:
@@ -57,8 +53,7 @@ def callback_line(caller: str | None, to: str | None) -> Response:
     _log_call("callback", caller, to, member_id=member.id if member else None, language=language)
     db.session.commit()
     latest = latest_message_for(member) if member else None
-    replay_url = (f"{current_app.config['PUBLIC_BASE_URL']}/voice/callback/replay"
-                  f"?message={latest.id}") if latest else None
+    replay_url = url("voice.callback_replay", message=latest.id) if latest else None
     return twiml(callback.answer(_callback_context(language, replay_url)))
 
 

@@ -17,6 +17,7 @@ from domain import carrier
 from domain.broadcast import outcomes
 from domain.db import db
 from domain.models import CallAttempt
+from domain.public_urls import public_url
 from domain.redis_conn import redis_conn
 
 CLOCK_SKEW = timedelta(seconds=5)
@@ -36,7 +37,8 @@ def dialing_lease_held(attempt_id: int) -> bool:
 
 
 def webhook_url(path: str, attempt: CallAttempt) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/voice/member/{path}?attempt={attempt.id}"
+    """The member call's webhooks carry the attempt id (see ivr.member_calls)."""
+    return public_url(f"/voice/member/{path}", attempt=attempt.id)
 
 
 def create(attempt: CallAttempt) -> CallInstance:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from callflows.member_call import KeyOutcome, MemberCallContext, answer, on_keys, voicemail
+from callflows.member_call import (
+    KeyOutcome,
+    MemberCallContext,
+    answer,
+    is_voicemail,
+    on_keys,
+    voicemail,
+)
 from callflows.speech import Speaker
 from tests.support import spoken, verbs
 
@@ -74,3 +81,15 @@ def test_voicemail_gets_whole_message_and_how_to_react():
 def test_intro_follows_message_kind():
     assert "Feedback" in spoken(str(answer(ctx(kind="feedback"))))[0]
     assert "testbericht" in spoken(str(answer(ctx(kind="test"))))[0]
+
+
+def test_a_cancelled_message_is_never_heard_live_or_on_voicemail():
+    cancelled = MemberCallContext(**{**ctx().__dict__, "cancelled": True})
+    assert verbs(str(answer(cancelled))) == ["Hangup"]
+    assert verbs(str(voicemail(cancelled))) == ["Hangup"]
+
+
+def test_only_a_finished_greeting_counts_as_voicemail():
+    assert all(is_voicemail(v) for v in
+               ("machine_end_beep", "machine_end_silence", "machine_end_other"))
+    assert not any(is_voicemail(v) for v in ("human", "machine_start", "unknown", "fax", ""))

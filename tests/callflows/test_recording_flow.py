@@ -14,7 +14,8 @@ from datetime import datetime
 
 import pytest
 
-from callflows.recording import (
+from callflows.recording import step
+from callflows.recording_types import (
     Alert,
     Audio,
     BinInfo,
@@ -27,7 +28,6 @@ from callflows.recording import (
     Sent,
     SignIn,
     Start,
-    step,
 )
 from callflows.speech import Speaker
 from tests.support import spoken, verbs
