@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from domain.broadcast.totals import Totals, totals
 from domain.db import db
 from domain.models import CallAttempt, Delivery, Member, Message
+from domain.status import MESSAGE
 
 OUTCOME_LABELS = {
     "human": "reached (person)",
@@ -22,48 +23,6 @@ OUTCOME_LABELS = {
     "failed": "failed",
     "cancelled": "cancelled",
 }
-
-
-@dataclass(frozen=True)
-class Totals:
-    deliveries: int
-    human: int
-    machine: int
-    confirmed: int
-    busy: int
-    no_answer: int
-    failed: int
-    cancelled: int
-    pending: int  # not settled yet (waiting, calling or due for a retry)
-    calls: int
-    first_call_at: datetime | None
-    last_call_at: datetime | None
-
-    @property
-    def settled(self) -> int:
-        return self.deliveries - self.pending
-
-
-def totals(message_id: int) -> Totals:
-    outcome_counts = dict(db.session.execute(
-        select(Delivery.outcome, func.count()).where(
-            Delivery.message_id == message_id, Delivery.status.in_(("done", "cancelled")))
-        .group_by(Delivery.outcome)).all())
-    deliveries = db.session.scalar(select(func.count()).where(Delivery.message_id == message_id))
-    confirmed = db.session.scalar(select(func.count()).where(
-        Delivery.message_id == message_id, Delivery.confirmed_at.is_not(None)))
-    calls, first, last = db.session.execute(
-        select(func.count(CallAttempt.call_sid), func.min(CallAttempt.dialed_at),
-               func.max(CallAttempt.dialed_at))
-        .join(Delivery).where(Delivery.message_id == message_id)).one()
-    settled = sum(outcome_counts.values())
-    return Totals(
-        deliveries=deliveries, human=outcome_counts.get("human", 0),
-        machine=outcome_counts.get("machine", 0), confirmed=confirmed,
-        busy=outcome_counts.get("busy", 0), no_answer=outcome_counts.get("no-answer", 0),
-        failed=outcome_counts.get("failed", 0), cancelled=outcome_counts.get("cancelled", 0),
-        pending=deliveries - settled, calls=calls, first_call_at=first, last_call_at=last,
-    )
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> str:
@@ -124,7 +83,7 @@ def follow(message_id: int, console: Console, poll_s: float = 0.5,
                 task, total=t.deliveries or None, completed=t.settled,
                 detail=f"{t.human} person, {t.machine} voicemail, {t.confirmed} confirmed, "
                        f"{t.busy + t.no_answer + t.failed} not reached, {t.calls} calls")
-            if message.status in ("completed", "cancelled", "refused") and t.pending == 0:
+            if message.status in MESSAGE.final and t.pending == 0:
                 return t
             if timeout_s is not None and time.monotonic() - started > timeout_s:
                 return t

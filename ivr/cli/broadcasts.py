@@ -21,6 +21,7 @@ from domain.broadcast.cancel import cancel_broadcast
 from domain.db import db
 from domain.models import AuditLog, Message
 from domain.recording_backend import audience
+from domain.status import AudioStatus
 from ivr import broadcast_report
 
 broadcast_cli = AppGroup("broadcast", help="Recorded messages and their broadcasts.")
@@ -48,7 +49,7 @@ def bins_label(message: Message) -> str:
 
 
 def audio_label(message: Message) -> str:
-    if message.audio_status == "refused":
+    if message.audio_status == AudioStatus.REFUSED:
         return f"refused ({message.refusal_reason})"
     return message.audio_status
 
