@@ -2,6 +2,7 @@
 directory. Command-line options (the Procfile's, the bench's) override these defaults."""
 
 import os
+import sys
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -11,6 +12,18 @@ threads = int(os.environ.get("WEB_THREADS", "8"))
 # at 100 calls/s (the request is reset, and a member's call fails): idle connections are
 # kept far longer than the carrier's gaps between webhooks.
 keepalive = int(os.environ.get("WEB_KEEPALIVE_S", "75"))
+
+
+def on_starting(server):
+    """Build the app once in the master, so a live start with demo settings is refused in
+    one line and exit 1 (ivr.live) instead of each worker's traceback and gunicorn's exit 3."""
+    from ivr import create_app
+    from ivr.live import NotReadyForLive
+
+    try:
+        create_app()
+    except NotReadyForLive as refused:
+        sys.exit(f"Error: {refused.message}")
 
 
 def post_fork(server, worker):

@@ -138,6 +138,7 @@ def main() -> None:
         config = {
             "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "TWILIO_ACCOUNT_SID": SID,
+            "TWILIO_API_URL": "http://127.0.0.1:9",  # loopback (not live) until the sandbox runs
             "TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": "bench-secret", "CALLER_ID": CALLER_ID,
             "RECORDING_LINE": RECORDING_LINE, "CARRIER_CPS": 50,
         }

@@ -1,10 +1,16 @@
 """The carrier's REST API, through the real `twilio` SDK.
 
 `TWILIO_API_URL` points the SDK at another base URL (the sandbox) through the SDK's own
-extension point, a custom HTTP client, so nothing inside the SDK is patched.
+extension point, a custom HTTP client, so nothing inside the SDK is patched. Whether that
+URL is the real carrier (`is_live`) decides what the app refuses to start with.
 """
 
 from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from requests.adapters import HTTPAdapter
@@ -58,3 +64,22 @@ def owns_number(number: str) -> bool:
     if api.incoming_phone_numbers.list(phone_number=number, limit=1):
         return True
     return bool(api.outgoing_caller_ids.list(phone_number=number, limit=1))
+
+
+def is_live(config: Mapping[str, Any]) -> bool:
+    """True unless TWILIO_API_URL is a loopback address (localhost, 127.0.0.0/8, ::1).
+
+    Fail-closed: an unparsable or empty URL, or a sandbox on another host, counts as live.
+    No name is resolved, so the answer needs no network."""
+    try:
+        host = urlsplit(str(config.get("TWILIO_API_URL") or "")).hostname
+    except ValueError:
+        return True
+    if not host:
+        return True
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True

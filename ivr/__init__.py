@@ -5,22 +5,28 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import click
 from dotenv import load_dotenv
 from flask import Flask
 from sqlalchemy import event
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the Flask app: config from the environment, extensions, views and commands."""
+    """Build the Flask app: config from the environment, extensions, views and commands.
+
+    Live (ivr.live), a web app with demo settings is refused here with NotReadyForLive,
+    before it serves anything or reaches the carrier."""
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:
         load_dotenv(override=False)
-    from ivr import config
+    from ivr import config, live
 
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY") and not live.is_live(app.config):
+        app.config["SECRET_KEY"] = config.instance_secret_key(Path(app.instance_path))
 
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
+    if not _loaded_for_a_command():
+        live.refuse_demo_settings(app)
 
     from ivr import cli, media, member_calls, recording_line, voice
 
@@ -39,6 +47,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs request bodies
     return app
+
+
+def _loaded_for_a_command() -> bool:
+    """True when a `flask` command other than `run` (a web server) loads the app.
+
+    Such a command must work on a live deployment the guard refuses: `db upgrade`, and
+    `officer set-pin 4711` to clear the demo officer. `worker` runs the guard itself, and
+    `demo load` refuses outright when live; gunicorn calls the factory outside any click
+    command."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.info_name != "run"
 
 
 def _init_extensions(app: Flask) -> None:

@@ -14,6 +14,11 @@ from pathlib import Path
 # sandbox, so the pair is repeated here as the default carrier account.
 DEMO_ACCOUNT_SID = "AC00000000000000000000000000000001"
 DEMO_AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
+# The seed's numbers and zone, right for the sandbox and refused live (ivr.live): the
+# caller ID is BE-Alert's own number, the others belong to a made-up zone.
+DEMO_CALLER_ID = "+32477777755"
+DEMO_RECORDING_LINE = "+3238080808"
+DEMO_POLICE_ZONE = ("Politiezone Grens", "+3236202929")
 
 DEFAULT_VOICES = {
     "nl": ("Google.nl-BE-Standard-A", "nl-BE"),
@@ -37,8 +42,12 @@ def _list(env: dict[str, str], name: str, default: str) -> list[str]:
     return [item.strip().upper() for item in env.get(name, default).split(",") if item.strip()]
 
 
-def _secret_key(instance_path: Path) -> str:
-    """Generate SECRET_KEY once into the instance folder so it survives restarts."""
+def instance_secret_key(instance_path: Path) -> str:
+    """Generate SECRET_KEY once into the instance folder so it survives restarts.
+
+    Only for one machine off the live carrier (`make run`): a second host has its own
+    folder, so its own key, and rejects the audio URLs this one signs. create_app() calls
+    this only when the app is not live and no SECRET_KEY was given."""
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
@@ -47,6 +56,11 @@ def _secret_key(instance_path: Path) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+def instance_database_url(instance_path: Path) -> str:
+    """The default DATABASE_URL: SQLite in the instance folder (refused live)."""
+    return f"sqlite:///{instance_path / 'buurtlijn.sqlite'}"
 
 
 def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> dict:
@@ -59,7 +73,7 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         )
         for lang, (voice, language) in DEFAULT_VOICES.items()
     }
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'buurtlijn.sqlite'}"
+    database_url = env.get("DATABASE_URL") or instance_database_url(instance_path)
     if database_url.startswith("postgres://"):  # the short form some hosts hand out
         database_url = "postgresql://" + database_url.removeprefix("postgres://")
     return {
@@ -69,10 +83,10 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", DEMO_AUTH_TOKEN),
         "TWILIO_API_URL": env.get("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        "CALLER_ID": env.get("CALLER_ID", "+32477777755"),
-        "RECORDING_LINE": env.get("RECORDING_LINE", "+3238080808"),
-        "POLICE_ZONE_NAME": env.get("POLICE_ZONE_NAME", "Politiezone Grens"),
-        "POLICE_ZONE_PHONE": env.get("POLICE_ZONE_PHONE", "+3236202929"),
+        "CALLER_ID": env.get("CALLER_ID", DEMO_CALLER_ID),
+        "RECORDING_LINE": env.get("RECORDING_LINE", DEMO_RECORDING_LINE),
+        "POLICE_ZONE_NAME": env.get("POLICE_ZONE_NAME", DEMO_POLICE_ZONE[0]),
+        "POLICE_ZONE_PHONE": env.get("POLICE_ZONE_PHONE", DEMO_POLICE_ZONE[1]),
         "CARRIER_CPS": _int(env, "CARRIER_CPS", 1),
         "CARRIER_MAX_CONCURRENT": _int(env, "CARRIER_MAX_CONCURRENT", 0),
         # Calls are spaced 3% wider than 1/CPS, so a thread waking a little late from its
@@ -95,5 +109,7 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "TIMEZONE": env.get("TIMEZONE", "Europe/Brussels"),
         "SAY_VOICES": voices,
         "BEHIND_PROXY": _int(env, "BEHIND_PROXY", 0),
-        "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance_path),
+        # None when unset: create_app() decides, once the config is final, whether a
+        # generated instance key will do (not live) or the start is refused (live).
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
     }

@@ -13,6 +13,7 @@ from domain import members_csv
 from domain.db import db
 from domain.models import Bin, Officer, audit
 from domain.pins import hash_pin
+from ivr.live import DEMO_LOAD_REFUSED, is_live
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO_BINS = [
@@ -28,7 +29,11 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @click.option("--members", "members_file", type=click.Path(exists=True, path_type=Path),
               default=DEMO_DIR / "members.csv", show_default=True)
 def load(members_file: Path) -> None:
-    """Load demo BINs, members and officer 4711 (PIN 246810); safe to run twice."""
+    """Load demo BINs, members and officer 4711 (PIN 246810); safe to run twice.
+
+    Never on the live carrier: the officer's PIN is in the README."""
+    if is_live(current_app.config):
+        raise click.ClickException(DEMO_LOAD_REFUSED)
     for code, name, municipality, email in DEMO_BINS:
         if not db.session.scalar(select(Bin).where(Bin.code == code)):
             db.session.add(Bin(code=code, name=name, municipality=municipality,

@@ -10,6 +10,7 @@ from rq import SimpleWorker
 from domain.broadcast.reconcile import ReconcilerThread
 from domain.queues import QUEUE_NAMES, queues
 from domain.redis_conn import redis_conn
+from ivr.live import refuse_demo_settings
 from ivr.threads import favour_latency
 
 
@@ -20,6 +21,8 @@ from ivr.threads import favour_latency
 @with_appcontext
 def worker_command(burst: bool, names: tuple[str, ...]) -> None:
     """Run an RQ worker serving Buurtlijn's queues, urgent work first."""
+    # Live with demo settings: refused in one line, before Redis or the carrier is reached.
+    refuse_demo_settings(current_app._get_current_object())
     favour_latency()  # the dialler's threads each wait on the carrier and the database
     # SimpleWorker runs jobs in this process: no fork per job, so the app context, the
     # database pool and the carrier client are reused across thousands of short dials.
