@@ -266,8 +266,8 @@ def export_rows(members: Iterable[Member], excel: bool = False) -> str:
     read it as the number 32470123456, show 3,24701E+10 and save that back.
     """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if excel else ",",
-                        lineterminator="\r\n" if excel else "\n")
+    # CRLF (RFC 4180) in both: with "\n" the csv module would not quote a cell holding "\r".
+    writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(HEADER)
     for m in members:
         for ms in sorted(m.memberships, key=lambda x: x.bin.code):
