@@ -151,6 +151,8 @@ BAD_FILES = {
     "unclosed-quote": (table([ROWS[1], ['12', '"Jan Maes', "", "", "", "", "0470 00 00 05"],
                               ROWS[0][:2] + ROWS[0][3:]], ";").encode("cp1252"),
                        "line 3: only 2 field(s), the header has 10, so there is no phone"),
+    "field-over-the-csv-limit": (GOOD.encode("cp1252") + b'12;"' + b"x" * 200_000 + b"\r\n",
+                                 "line 4: not readable as CSV (field larger than field limit"),
 }
 
 
