@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from callflows.prompts import LANGUAGES
+from domain import spreadsheet
 from domain.db import db
 from domain.models import Bin, Member, Membership
 from domain.numbers import NumberRefused, parse_phone
@@ -25,7 +26,12 @@ HEADER = [
     "phone", "phone2", "language", "email",
 ]
 REQUIRED = {"bin_code", "name", "phone"}
+DELIMITERS = (",", ";")
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The columns' own limits, so an overlong cell is a line error and not a database error.
+_LENGTHS = {c: Member.__table__.c[c].type.length for c in ("name", "street", "house_number",
+                                                           "postcode", "municipality", "email")}
 
 
 @dataclass
@@ -50,15 +56,21 @@ class ImportReport:
     rows: list[MemberRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    delimiter: str = ","
     created: int = 0
     updated: int = 0
     memberships_added: int = 0
 
 
-def _open_csv(text: str) -> csv.DictReader:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _cells(line: str, delimiter: str) -> list[str]:
+    return [c.strip().lower() for c in next(csv.reader([line], delimiter=delimiter), [])]
+
+
+def detect_delimiter(text: str) -> str:
+    """`,` or `;`: the one that splits the header into the most known column names."""
+    first_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    return max(DELIMITERS, key=lambda d: (len(set(_cells(first_line, d)) & set(HEADER)),
+                                          first_line.count(d)))
 
 
 def validate(
@@ -67,35 +79,75 @@ def validate(
     allowed_countries: list[str],
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Parse and check every row; the report's `errors` list names each bad line."""
-    report = ImportReport()
-    reader = _open_csv(text.lstrip("\ufeff"))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = REQUIRED - set(header)
-    unknown = set(header) - set(HEADER)
-    if missing or unknown:
-        if missing:
-            report.errors.append(f"line 1: missing column(s): {', '.join(sorted(missing))}")
-        if unknown:
-            report.errors.append(f"line 1: unknown column(s): {', '.join(sorted(unknown))}")
-        report.errors.append(f"line 1: expected header {','.join(HEADER)}")
-        return report
+    """Parse and check every row; the report's `errors` list names each bad line.
 
+    A row may end early: Excel leaves out empty cells at the end of a row when it saves
+    CSV, so missing trailing fields are empty, unless a required column is among them.
+    """
+    text = text.lstrip("\ufeff")
+    report = ImportReport(delimiter=detect_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=report.delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        if not _header_ok(header, report.errors):
+            return report
+        _check_rows(reader, header, bin_codes, allowed_countries, report, progress)
+    except csv.Error as exc:
+        report.errors.append(f"line {reader.line_num}: not readable as CSV ({exc})")
+    if not report.rows and not report.errors:
+        report.errors.append("no member rows after the header")
+    return report
+
+
+def _header_ok(header: list[str], errors: list[str]) -> bool:
+    named = [h for h in header if h]  # Excel may save empty columns to the right
+    missing = REQUIRED - set(named)
+    unknown = set(named) - set(HEADER)
+    twice = {h for h in named if named.count(h) > 1}
+    if missing:
+        errors.append(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+    if unknown:
+        errors.append(f"line 1: unknown column(s): {', '.join(sorted(unknown))}")
+    if twice:
+        errors.append(f"line 1: column(s) given twice: {', '.join(sorted(twice))}")
+    if errors:
+        errors.append(f"line 1: expected header {','.join(HEADER)}")
+    return not errors
+
+
+def _check_rows(
+    reader: Iterator[list[str]], header: list[str], bin_codes: set[str],
+    allowed_countries: list[str], report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> None:
+    last_required = max(header.index(c) for c in REQUIRED)
     seen: dict[tuple[str, str, str], int] = {}  # (bin, name, phone) -> line
     names_by_phone: dict[str, tuple[str, int]] = {}
     line_start = 1
-    for raw in reader:
+    for cells in reader:
         line = line_start + 1
-        line_start = reader.line_num
+        line_start = reader.line_num  # type: ignore[attr-defined]
         if progress:
             progress(1)
-        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
-        if None in raw:
-            report.errors.append(f"line {line}: more fields than columns in the header")
+        values = [spreadsheet.restore(c.strip()).strip() for c in cells]
+        if not any(values):
             continue
-        if not any(row.values()):
+        if len(values) > len(header):
+            report.errors.append(f"line {line}: more fields than columns in the header "
+                                 f"({len(values)}, the header has {len(header)})")
             continue
+        if len(values) <= last_required:
+            absent = [h for h in header[len(values):] if h in REQUIRED]
+            report.errors.append(
+                f"line {line}: only {len(values)} field(s), the header has {len(header)}, "
+                f"so there is no {' and no '.join(absent)} (a missing separator?)")
+            continue
+        stray = [i + 1 for i, h in enumerate(header) if not h and i < len(values) and values[i]]
+        if stray:
+            report.errors.append(f"line {line}: a value in column {stray[0]}, which has no "
+                                 "name in the header")
+            continue
+        row = {h: v for h, v in zip(header, values, strict=False) if h}
         parsed = _check_row(line, row, bin_codes, allowed_countries, report.errors)
         if parsed is None:
             continue
@@ -116,7 +168,6 @@ def validate(
         else:
             names_by_phone.setdefault(parsed.phone, (parsed.name, line))
         report.rows.append(parsed)
-    return report
 
 
 def _check_row(
@@ -145,6 +196,10 @@ def _check_row(
     email = row.get("email") or None
     if email and not EMAIL.match(email):
         problems.append(f"email {email!r} is not an address")
+    problems.extend(
+        f"{column} is longer than {limit} characters"
+        for column, limit in _LENGTHS.items() if len(row.get(column, "")) > limit
+    )
     if problems:
         errors.extend(f"line {line}: {p}" for p in problems)
         return None
@@ -202,15 +257,28 @@ def store(report: ImportReport, progress: Callable[[int], None] | None = None) -
     return report
 
 
-def export_rows(members: Iterable[Member]) -> str:
-    """The import format back: one row per membership."""
+def export_rows(members: Iterable[Member], excel: bool = False) -> str:
+    """The import format back, one row per membership, safe to open in a spreadsheet.
+
+    Text cells that Excel would run as a formula get a leading quote (`restore` removes it
+    on import). A phone number is E.164, `+` and digits, so it can never be a formula; the
+    plain format keeps it as stored. In the Excel format it is quoted too, or Excel would
+    read it as the number 32470123456, show 3,24701E+10 and save that back.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF (RFC 4180) in both: with "\n" the csv module would not quote a cell holding "\r".
+    writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(HEADER)
     for m in members:
         for ms in sorted(m.memberships, key=lambda x: x.bin.code):
+            text = [ms.bin.code, m.name, m.street or "", m.house_number or "", m.postcode or "",
+                    m.municipality or ""]
+            phones = [m.phone, m.phone2 or ""]
+            rest = [m.language, m.email or ""]
             writer.writerow([
-                ms.bin.code, m.name, m.street or "", m.house_number or "", m.postcode or "",
-                m.municipality or "", m.phone, m.phone2 or "", m.language, m.email or "",
+                *map(spreadsheet.neutralise, text),
+                *(p if _E164.match(p) and not excel else spreadsheet.neutralise(p)
+                  for p in phones),
+                *map(spreadsheet.neutralise, rest),
             ])
-    return out.getvalue()
+    return ("\ufeff" if excel else "") + out.getvalue()

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from domain import members_csv
+from domain import members_csv, spreadsheet
 from domain.db import db
 from domain.models import Bin, Officer, audit
 from domain.pins import hash_pin
@@ -43,7 +43,11 @@ def load(members_file: Path) -> None:
         db.session.add(Officer(number=number, name=name, pin_hash=hash_pin(pin)))
     db.session.flush()
     codes = set(db.session.scalars(select(Bin.code)))
-    report = members_csv.validate(members_file.read_text(encoding="utf-8-sig"), codes,
+    try:
+        members_text = spreadsheet.read_text(members_file).text
+    except spreadsheet.BadFile as exc:
+        raise click.ClickException(str(exc)) from None
+    report = members_csv.validate(members_text, codes,
                                   current_app.config["ALLOWED_COUNTRIES"])
     if report.errors:
         raise click.ClickException("demo member list is invalid: " + "; ".join(report.errors))

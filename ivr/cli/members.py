@@ -8,11 +8,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from domain import members_csv
+from domain import members_csv, spreadsheet
 from domain.db import db
 from domain.models import Bin, Member, Membership, audit
 
@@ -20,11 +21,15 @@ member_cli = AppGroup("member", help="BIN members.")
 
 
 @member_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 def import_members(file: Path) -> None:
     """Import members from FILE.csv; a file with any bad row imports nothing."""
     console = Console(stderr=True, soft_wrap=True)
-    text = file.read_text(encoding="utf-8-sig")
+    try:
+        decoded = spreadsheet.read_text(file)
+    except spreadsheet.BadFile as exc:
+        raise click.ClickException(f"{exc}; nothing was imported") from None
+    text = decoded.text
     total = max(text.count("\n") - 1, 1)
     codes = set(db.session.scalars(select(Bin.code)))
     with Progress(console=console, transient=True) as progress:
@@ -33,18 +38,20 @@ def import_members(file: Path) -> None:
             text, codes, current_app.config["ALLOWED_COUNTRIES"],
             progress=lambda n: progress.advance(task, n),
         )
+    console.print(f"Read {file.name} as {decoded.encoding}, separator {report.delimiter}",
+                  markup=False, highlight=False)
     for warning in report.warnings:
-        console.print(f"[yellow]warning[/] {warning}")
+        console.print(f"[yellow]warning[/] {escape(warning)}")
     if report.errors:
         for error in report.errors:
-            console.print(f"[red]error[/] {error}")
+            console.print(f"[red]error[/] {escape(error)}")
         raise click.ClickException(
             f"{len(report.errors)} error(s) in {file.name}; nothing was imported"
         )
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Importing", total=len(report.rows))
         members_csv.store(report, progress=lambda n: progress.advance(task, n))
-    audit("cli", "member.import", file.name, rows=len(report.rows), created=report.created,
+    audit("cli", "member.import", file.name[:120], rows=len(report.rows), created=report.created,
           updated=report.updated, memberships=report.memberships_added)
     db.session.commit()
     click.echo(
@@ -56,13 +63,22 @@ def import_members(file: Path) -> None:
 
 @member_cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def export_members(file: Path) -> None:
-    """Write all members to FILE.csv, one row per BIN membership."""
+@click.option("--excel", is_flag=True,
+              help="For Excel: UTF-8 with BOM, semicolons, phone numbers kept as text.")
+def export_members(file: Path, excel: bool) -> None:
+    """Write all members to FILE.csv, one row per BIN membership.
+
+    Cells Excel would run as a formula start with a quote; `member import` reads both
+    formats back to the same members.
+    """
     members = db.session.scalars(
         select(Member).options(selectinload(Member.memberships).selectinload(Membership.bin))
         .order_by(Member.name, Member.id)
     ).all()
-    file.write_text(members_csv.export_rows(members), encoding="utf-8")
-    audit("cli", "member.export", file.name, members=len(members))
+    try:
+        file.write_bytes(members_csv.export_rows(members, excel=excel).encode("utf-8"))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {file}: {exc.strerror or exc}") from None
+    audit("cli", "member.export", file.name[:120], members=len(members))
     db.session.commit()
     click.echo(f"Exported {len(members)} members to {file}.")

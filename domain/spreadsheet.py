@@ -1,0 +1,107 @@
+"""Text files as spreadsheets write them, and cells a spreadsheet will not run.
+
+Excel on a Belgian Windows PC saves "CSV (gescheiden door lijstscheidingsteken)" in
+Windows-1252, "CSV UTF-8" with a byte order mark; other tools write plain UTF-8. `read_text`
+takes all three and says which it read, and turns every file that is not such text (a
+workbook, a binary, an empty file, a directory) into one `BadFile` sentence instead of a
+traceback.
+
+Going out, a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a
+formula to Excel (OWASP "CSV injection"); `neutralise` puts a single quote in front, which
+Excel shows as text, and `restore` takes it off again on the way in, so an export
+re-imports to the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BYTES = 50 * 1024 * 1024  # ~500,000 members; anything larger is not a member list
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell is quoted when it starts, after any quotes of its own, with a formula character;
+# quoting "'=x" as well keeps neutralise/restore exact for a value that really starts "'=".
+_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
+_QUOTED = re.compile(r"^'+[=+\-@\t\r]")
+# A UTF-8 multibyte character; in real Windows-1252 text this byte pair is mojibake ("Ã©").
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class BadFile(ValueError):
+    """A file that is not spreadsheet text; the message says what it is, in one line."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # "UTF-8", "UTF-8 with BOM" or "Windows-1252", as said to the user
+
+
+def read_text(path: Path) -> Decoded:
+    """The file's text in the first of UTF-8 or Windows-1252 that decodes it."""
+    try:
+        if path.is_dir():
+            raise BadFile(f"{path} is a directory, not a CSV file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise BadFile(f"{path.name} is {size / 1e6:.0f} MB; a member list is at most "
+                          f"{MAX_BYTES / 1e6:.0f} MB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadFile(f"{path} does not exist") from None
+    except OSError as exc:
+        raise BadFile(f"{path} cannot be read: {exc.strerror or exc}") from None
+    return decode(data, path.name)
+
+
+def decode(data: bytes, name: str) -> Decoded:
+    """Decode `data`, or raise BadFile saying why it is not a CSV text (named `name`)."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise BadFile(f"{name} is an Excel workbook, not CSV: in Excel choose Save as, "
+                      "CSV (comma or semicolon separated)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BadFile(f"{name} is UTF-16 text (Excel's 'Unicode text'): save it as "
+                      "'CSV UTF-8' instead")
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, body = "UTF-8 with BOM", data[3:]
+    else:
+        encoding, body = "UTF-8", data
+    if not body.strip():
+        raise BadFile(f"{name} is empty")
+    if b"\x00" in body:
+        raise BadFile(f"{name} is a binary file, not CSV text")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as not_utf8:
+        line = body.count(b"\n", 0, not_utf8.start) + 1
+        if encoding != "UTF-8":
+            raise BadFile(f"{name} starts as UTF-8 but line {line} is not: save it again "
+                          "as 'CSV UTF-8'") from None
+        if _UTF8_SEQUENCE.search(body):
+            raise BadFile(f"{name} mixes UTF-8 with another encoding (line {line} is not "
+                          "UTF-8): save it again as 'CSV UTF-8'") from None
+        try:
+            encoding, text = "Windows-1252", body.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise BadFile(f"{name} is neither UTF-8 nor Windows-1252 text (byte "
+                          f"0x{body[exc.start]:02x} at offset {exc.start})") from None
+    control = _CONTROL.search(text.rstrip("\x1a"))  # Ctrl-Z: an old DOS end-of-file mark
+    if control:
+        raise BadFile(f"{name} is a binary file, not CSV text (control character "
+                      f"0x{ord(control.group()):02x})")
+    return Decoded(text.rstrip("\x1a"), encoding)
+
+
+def neutralise(value: str) -> str:
+    """The cell as Excel must get it: a leading formula character quoted with `'`."""
+    return "'" + value if _NEEDS_QUOTE.match(value) else value
+
+
+def restore(value: str) -> str:
+    """The inverse of `neutralise`: one leading quote before a formula character goes.
+
+    A quote before anything else stays: "'t Hoen" is a Flemish name, not an escape.
+    """
+    return value[1:] if _QUOTED.match(value) else value
