@@ -55,15 +55,20 @@ class RecordingPolicy:
     """The tunable numbers of the pipeline, with defaults chosen for phone speech.
 
     * ``min_speech_ms``: the issue's "under a second is refused".
-    * ``silence_floor_dbfs`` / ``silence_relative_db``: see :mod:`audio.speech`.
+    * ``silence_floor_dbfs``: a recording whose loudest sustained level stays under
+      it is refused as silent; ``silence_relative_db``: see :mod:`audio.speech`.
     * ``margin_ms``: silence kept around the speech so the first consonant and the
       decay of the last word are not clipped by the 10 ms analysis grid.
     * ``target_rms_dbfs``: the active speech level aimed at; -18 dBFS leaves room for
       speech's 12-18 dB crest factor under the ``peak_ceiling_dbfs``.
     * ``peak_ceiling_dbfs``: the gain is lowered until the highest peak sits here; the
       pipeline never clips.
-    * ``max_gain_db``: a whispered message is lifted by at most this much, so room
-      noise under a very quiet recording is not amplified into a roar.
+    * ``max_noise_dbfs``: the gain never lifts the recording's noise floor above this,
+      8 dB under the speech target, so the noise under a faint voice is not
+      amplified into a roar. The limit is the recording's own: an officer far from the
+      phone in a quiet room (floor -70 dBFS) is lifted by 30 dB and more and sounds
+      like everyone else; a faint voice in traffic is lifted until the traffic
+      reaches this level. A floor already above it is not lifted, nor lowered for it.
     * ``fade_ms``: fade in and out so playback never starts or ends with a click.
     """
 
@@ -73,7 +78,7 @@ class RecordingPolicy:
     margin_ms: int = 120
     target_rms_dbfs: float = -18.0
     peak_ceiling_dbfs: float = -1.0
-    max_gain_db: float = 20.0
+    max_noise_dbfs: float = -26.0
     fade_ms: int = 30
 
 
@@ -88,7 +93,8 @@ class ProcessedAudio:
     as a content address for storage and to spot an identical re-upload;
     ``duration_ms`` of the processed audio; levels measured on the output
     (``rms_dbfs`` over the whole file, ``active_dbfs`` over the speech only);
-    ``gain_db`` applied and ``source_duration_ms`` of the input, for the audit log.
+    ``gain_db`` applied, ``source_duration_ms`` of the input and its
+    ``noise_floor_dbfs`` (``-inf``: none measurable), for the audit log.
     """
 
     wav: bytes = field(repr=False)
@@ -99,6 +105,7 @@ class ProcessedAudio:
     active_dbfs: float
     gain_db: float
     source_duration_ms: int
+    noise_floor_dbfs: float = -math.inf
 
 
 def process_recording(wav_bytes: bytes, policy: RecordingPolicy = DEFAULT_POLICY) -> ProcessedAudio:
@@ -122,6 +129,7 @@ def process_recording(wav_bytes: bytes, policy: RecordingPolicy = DEFAULT_POLICY
         active_dbfs=round(span.active_dbfs + gain, 2),
         gain_db=round(gain, 2),
         source_duration_ms=len(source),
+        noise_floor_dbfs=round(span.noise_dbfs, 2),
     )
 
 
@@ -143,7 +151,7 @@ def _pipeline(
     line = to_telephony(segment)
     span = assess(line, policy)
     trimmed = trim_to_speech(line, span, policy.margin_ms)
-    gain = normalisation_gain(trimmed, span.active_dbfs, policy)
+    gain = normalisation_gain(trimmed, span.active_dbfs, policy, span.noise_dbfs)
     return with_fades(trimmed.apply_gain(gain), policy.fade_ms), span, gain
 
 
@@ -172,18 +180,24 @@ def trim_to_speech(segment: AudioSegment, span: SpeechSpan, margin_ms: int) -> A
 
 
 def normalisation_gain(
-    segment: AudioSegment, active_dbfs: float, policy: RecordingPolicy = DEFAULT_POLICY
+    segment: AudioSegment,
+    active_dbfs: float,
+    policy: RecordingPolicy = DEFAULT_POLICY,
+    noise_dbfs: float = -math.inf,
 ) -> float:
     """The gain in dB that brings the speech level to the target without clipping.
 
     The smallest of: what reaches ``target_rms_dbfs``, what puts the highest peak at
-    ``peak_ceiling_dbfs``, and ``max_gain_db``. Attenuation is not capped: a shouted
-    message is brought down to the target like any other.
+    ``peak_ceiling_dbfs``, and what lifts the noise floor ``noise_dbfs`` to
+    ``max_noise_dbfs`` (never below 0 dB: noise is no reason to turn a voice down).
+    Attenuation is not capped: a shouted message is brought down to the target like
+    any other.
     """
     wanted = policy.target_rms_dbfs - active_dbfs
     peak = peak_dbfs(segment)
     headroom = policy.peak_ceiling_dbfs - peak if math.isfinite(peak) else wanted
-    return min(wanted, headroom, policy.max_gain_db)
+    noise_room = max(0.0, policy.max_noise_dbfs - noise_dbfs)
+    return min(wanted, headroom, noise_room)
 
 
 def with_fades(segment: AudioSegment, fade_ms: int) -> AudioSegment:

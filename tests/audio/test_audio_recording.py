@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import array
 import hashlib
 import io
+import math
+import random
 import time
 import wave
 
@@ -136,8 +139,11 @@ def test_background_noise_well_below_the_voice_is_trimmed() -> None:
     relative = process_recording(wav(recording))
     assert abs(relative.duration_ms - 3000) <= 300
 
-    absolute_only = process_recording(wav(recording), RecordingPolicy(silence_relative_db=200))
-    assert absolute_only.duration_ms > 5500  # the noise would have been kept
+    # Not the fixed floor (the noise is above it) but the noise floor trims it: with the
+    # distance to the voice switched off, the threshold still rises above the noise.
+    noise_only = process_recording(wav(recording), RecordingPolicy(silence_relative_db=200))
+    assert abs(noise_only.duration_ms - 3000) <= 300
+    assert noise_only.noise_floor_dbfs == pytest.approx(-43, abs=1.5)
 
 
 def test_dc_offset_does_not_count_as_sound() -> None:
@@ -195,12 +201,46 @@ def test_quiet_recording_is_raised_to_the_target() -> None:
     assert rms_dbfs(decoded(result)) == pytest.approx(-18, abs=1)
 
 
-def test_gain_is_capped_so_noise_is_not_blown_up() -> None:
-    faint = sine(3000, volume=-39)  # RMS -42 dBFS, would need +24 dB
-    result = process_recording(wav(silence(500) + faint + silence(500)))
+def hiss(ms: int, rms: float, seed: int = 8) -> AudioSegment:
+    """Deterministic white noise at an RMS level in dBFS (uniform samples: RMS = a/sqrt 3)."""
+    rand = random.Random(seed)
+    amplitude = 32768 * 10 ** (rms / 20) * math.sqrt(3)
+    samples = array.array("h", (round(rand.uniform(-amplitude, amplitude)) for _ in range(ms * 8)))
+    return AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=8000, channels=1)
 
-    assert result.gain_db == pytest.approx(20, abs=0.01)
-    assert result.active_dbfs == pytest.approx(-22, abs=0.5)
+
+def test_faint_voice_in_a_quiet_room_is_raised_all_the_way() -> None:
+    faint = sine(3000, volume=-39)  # RMS -42 dBFS: needs +24 dB, more than a fixed cap
+    room = hiss(4000, rms=-75)  # the room under it: lifting it 24 dB leaves it at -51
+    result = process_recording(wav(room.overlay(silence(500) + faint + silence(500))))
+
+    assert result.noise_floor_dbfs == pytest.approx(-75, abs=1)
+    assert result.gain_db == pytest.approx(24, abs=0.5)
+    assert result.active_dbfs == pytest.approx(-18, abs=0.5)
+
+
+def test_gain_stops_where_the_noise_would_become_a_roar() -> None:
+    faint = sine(3000, volume=-39)  # RMS -42 dBFS, needs about +24 dB ...
+    traffic = hiss(4000, rms=-44)  # ... but this noise would then be at -20 dBFS
+    result = process_recording(wav(traffic.overlay(silence(500) + faint + silence(500))))
+
+    policy = RecordingPolicy()
+    assert result.gain_db < policy.target_rms_dbfs - (-42) - 3
+    assert result.noise_floor_dbfs + result.gain_db == pytest.approx(policy.max_noise_dbfs, abs=0.1)
+    out = decoded(result)
+    assert rms_dbfs(out[50:450]) == pytest.approx(policy.max_noise_dbfs, abs=1.5)  # noise only
+
+
+def test_a_quiet_recording_keeps_the_soft_syllables_a_loud_one_keeps() -> None:
+    def word(peak: float) -> AudioSegment:
+        soft = sine(200, 300, volume=peak - 35)  # a breathy onset and a trailing "f"
+        return soft + sine(1500, volume=peak) + soft
+
+    loud = process_recording(wav(silence(1000) + word(-6) + silence(1000)))
+    quiet = process_recording(wav(silence(1000) + word(-36) + silence(1000)))
+
+    assert loud.duration_ms >= 1900  # 1.9 s of sound plus the margins
+    assert quiet.duration_ms == loud.duration_ms
 
 
 def test_loud_recording_is_brought_down_to_the_target() -> None:
