@@ -3,7 +3,9 @@
 Status callbacks go out for exactly the requested ``StatusCallbackEvent``s plus always
 the final one; AMD and recording callbacks have their own URLs. The fault knobs for
 duplicated, reordered and unknown-SID callbacks are applied here, at the last moment,
-so the call itself behaves normally and only what the app receives is disturbed.
+so the call itself behaves normally and only what the app receives is disturbed. A
+reordered call's earlier status callbacks and its async AMD callback are held back and
+sent after the final status callback.
 """
 
 from __future__ import annotations
@@ -75,20 +77,29 @@ class CallbacksMixin:
                            "SipResponseCode": SIP_CODES.get(call.status, "200")})
         method = call.params.get("StatusCallbackMethod", "POST")
         if call.reorder_callbacks and not final:
-            call.held_callbacks.append(params)
+            with call.cond:
+                call.held_callbacks.append(
+                    lambda p=params: self._send_status(call, url, method, p))
             return
         self._send_status(call, url, method, params)
         if final:
-            for held in call.held_callbacks:
-                self._send_status(call, url, method, held)
-            call.held_callbacks.clear()
+            with call.cond:
+                held, call.held_callbacks = call.held_callbacks, []
+                call.callbacks_released = True
+            if held:
+                self.fired.hit("callback_reorder")  # earlier callbacks now come after it
+            for send in held:
+                send()
             if self.dice.chance(self.faults.unknown_sid_callback_rate):
+                self.fired.hit("unknown_sid_callback")
                 ghost = {**params, "CallSid": "CA" + self.dice.hex(32)}
                 self._send_status(call, url, method, ghost, fault="unknown_sid")
 
     def _send_status(self: Carrier, call: Call, url: str, method: str,
                      params: dict[str, str], fault: str | None = None) -> None:
         copies = 2 if self.dice.chance(self.faults.callback_duplicate_rate) else 1
+        if copies == 2:
+            self.fired.hit("callback_duplicate")
         for i in range(copies):
             tag = fault or ("duplicate" if i else None)
             self.work.serial(call.sid, lambda p=params, t=tag: self.callback(
@@ -127,7 +138,16 @@ class CallbacksMixin:
                       "AnsweredBy": answered_by,
                       "MachineDetectionDuration": str(int(detect_s * 1000))}
             method = call.params.get("AsyncAmdStatusCallbackMethod", "POST")
-            self.work.submit(lambda: self.callback(call, "amd_callback", url, method, params))
+
+            def send() -> None:
+                self.callback(call, "amd_callback", url, method, params)
+
+            if call.reorder_callbacks:  # reordered: detection's news comes after the end
+                with call.cond:
+                    if not call.callbacks_released:
+                        call.held_callbacks.append(lambda: self.work.serial(call.sid, send))
+                        return
+            self.work.submit(send)
 
     def recording_callback(self: Carrier, call: Call, rec: Recording, url: str, method: str,
                            events: list[str]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import audio
 from .callbacks import CallbacksMixin, base_params
-from .faults import Dice, Faults
+from .faults import Dice, Faults, Fired
 from .model import Call, CallEnded, NextDoc, Number, Recording, Redirected, new_sid
 from .phones import Behaviour, HumanPhone, MachinePhone, Party, Scenario
 from .schema import API_PREFIX, ApiError
@@ -43,6 +43,7 @@ class Carrier(CallbacksMixin):
         self.max_concurrent = max_concurrent
         self.scale = time_scale
         self.faults = faults
+        self.fired = Fired()
         self.dice = dice
         self.base_url = ""
         self.lock = threading.RLock()
@@ -56,10 +57,16 @@ class Carrier(CallbacksMixin):
         self._stopping = False
         self.work = Work()
         self.webhooks = WebhookClient(auth_token, timeout_s=webhook_timeout_s,
-                                      latency_ms=lambda: self.faults.webhook_latency_ms)
+                                      latency_ms=self._webhook_latency_ms)
         self._dispatcher = threading.Thread(target=self._dispatch_loop, name="sbx-dispatch",
                                             daemon=True)
         self._dispatcher.start()
+
+    def _webhook_latency_ms(self) -> float:
+        delay = self.faults.webhook_latency_ms
+        if delay > 0:
+            self.fired.hit("webhook_latency")
+        return delay
 
     # -- numbers -------------------------------------------------------------------------
     def add_number(self, phone: str, voice_url: str | None = None, *, verified_only: bool = False,
@@ -430,6 +437,7 @@ class Carrier(CallbacksMixin):
         with self.lock:
             self.calls.clear()
             self.recordings.clear()
+        self.fired.clear()
 
     def stop(self) -> None:
         with self._qcond:

@@ -95,6 +95,10 @@ def register(app: Flask, carrier: Carrier, set_scenario: Callable[[Scenario], No
                 return _bad(f"bad fault knob: {exc}")
         return jsonify(carrier.faults.to_dict())
 
+    @app.get("/sandbox/faults/fired")
+    def faults_fired() -> Response:
+        return jsonify(carrier.fired.to_dict())
+
     @app.route("/sandbox/numbers", methods=["GET", "POST"])
     def numbers() -> Response | tuple[Response, int]:
         if request.method == "POST":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -37,6 +38,35 @@ class Faults:
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
+
+
+# What `Fired` counts: one name per injected misbehaviour (a knob without "_rate"/"_ms").
+FIRED_NAMES = ("rest_429", "rest_500", "rest_timeout", "rest_slow", "webhook_latency",
+               "callback_duplicate", "callback_reorder", "unknown_sid_callback")
+
+
+class Fired:
+    """How often each fault was really injected, so a test of the app's fault handling can
+    tell that the fault happened (a rate of 0.3 can draw no hit; a knob can have nothing to
+    act on) rather than pass because nothing went wrong. Cleared by a reset."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def hit(self, name: str) -> None:
+        if name not in FIRED_NAMES:
+            raise KeyError(name)
+        with self._lock:
+            self._counts[name] += 1
+
+    def to_dict(self) -> dict[str, int]:
+        with self._lock:
+            return {name: self._counts[name] for name in FIRED_NAMES}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
 
 
 class Dice:

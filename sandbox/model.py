@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +68,9 @@ class Call:
     recordings: list[str] = field(default_factory=list)
     seq: int = 0
     reorder_callbacks: bool = False
-    held_callbacks: list[dict[str, str]] = field(default_factory=list)
+    # callback_reorder_rate: sends held back until the final status has gone out
+    held_callbacks: list[Callable[[], None]] = field(default_factory=list)
+    callbacks_released: bool = False
     cond: threading.Condition = field(default_factory=threading.Condition)
     stop_reason: str | None = None
     pending_doc: NextDoc | None = None

@@ -160,17 +160,21 @@ def register(app: Flask, carrier: Carrier, faults_sleep: Callable[[float], None]
                 f"The source phone number provided, {params['From']}, is not yet verified for "
                 "your account. You may only make calls from phone numbers that you've verified "
                 "or purchased from Twilio."))
-        f = carrier.faults
+        f, fired = carrier.faults, carrier.fired
         if carrier.dice.chance(f.rest_429_rate):
+            fired.hit("rest_429")
             raise ApiError(429, 20429, "Too Many Requests")
         if carrier.dice.chance(f.rest_500_rate):
+            fired.hit("rest_500")
             raise ApiError(500, 20500, "Internal Server Error")
         if carrier.dice.chance(f.rest_slow_rate):
             # A request stuck on its way in: a client that gave up and looked at the call
             # list finds nothing, yet the call appears once the request gets through.
+            fired.hit("rest_slow")
             faults_sleep(f.slow_delay_s)
         call = carrier.create_call(params)
         if carrier.dice.chance(f.rest_timeout_rate):
+            fired.hit("rest_timeout")
             call.transcript.event("fault", fault="rest_timeout", delay_s=f.timeout_delay_s)
             faults_sleep(f.timeout_delay_s)
         return jsonify(call_json(call)), 201

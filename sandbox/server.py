@@ -130,5 +130,9 @@ class SandboxServer:
     def set_faults(self, **knobs: float) -> None:
         self.faults.update(knobs)
 
+    def fired(self) -> dict[str, int]:
+        """How often each fault was injected since the start or the last reset."""
+        return self.carrier.fired.to_dict()
+
     def add_number(self, phone: str, voice_url: str | None = None) -> None:
         self.carrier.add_number(phone, voice_url, verified_only=voice_url is None)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from domain.broadcast.start import message_confirmed
 from domain.db import db
-from domain.models import CallAttempt, Delivery
+from domain.models import CallAttempt, Delivery, Message
 from tests.e2e.broadcast_support import (
     assert_one_call_per_attempt,
     calls_per_number,
@@ -31,30 +31,39 @@ def everyone_reached_once(sandbox, members, message_id: int) -> None:
     assert outcomes == ["human"] * len(members)
 
 
-def broadcast_through(sandbox, workers, members: int, **faults) -> None:
-    """One worker broadcasts to `members` humans while the carrier misbehaves."""
+def broadcast_through(sandbox, workers, members: int, **faults) -> dict[str, int]:
+    """One worker broadcasts to `members` humans while the carrier misbehaves; returns how
+    often the sandbox injected each fault."""
     people, message = members_with_message(members)
     sandbox.set_faults(**faults)
     workers.start(1)
     message_confirmed(message.id)
     assert settled(message.id, workers=workers).status == "completed"
     everyone_reached_once(sandbox, people, message.id)
+    return sandbox.fired()
 
 
 def test_carrier_answers_429_and_500(app, sandbox, workers):
-    broadcast_through(sandbox, workers, 12, rest_429_rate=0.3, rest_500_rate=0.2)
+    fired = broadcast_through(sandbox, workers, 12, rest_429_rate=0.3, rest_500_rate=0.2)
+    assert fired["rest_429"] >= 1 and fired["rest_500"] >= 1, fired
 
 
 def test_create_times_out_after_the_call_was_made(app, sandbox, workers):
     app.config["CARRIER_TIMEOUT_S"] = 1
-    broadcast_through(sandbox, workers, 8, rest_timeout_rate=0.5, timeout_delay_s=2.5)
+    fired = broadcast_through(sandbox, workers, 8, rest_timeout_rate=0.5, timeout_delay_s=2.5)
+    assert fired["rest_timeout"] >= 1, fired
+    timed_out = [c for c in outbound_calls(sandbox)
+                 if any(e.get("fault") == "rest_timeout" for e in c["events"])]
+    assert len(timed_out) == fired["rest_timeout"]  # each such call still reached once
 
 
 def test_create_slower_than_the_client_timeout(app, sandbox, workers):
     """The request is still on its way when the dialler gives up and finds no call: it must
     not dial again at once, but wait for the reconciler, which then adopts the late call."""
     app.config["CARRIER_TIMEOUT_S"] = 1
-    broadcast_through(sandbox, workers, 6, rest_slow_rate=0.5, slow_delay_s=2)
+    fired = broadcast_through(sandbox, workers, 6, rest_slow_rate=0.5, slow_delay_s=2)
+    assert fired["rest_slow"] >= 1, fired
+    assert "unclear" in workers.logs()  # the dialler really gave up on a held request
 
 
 def test_duplicated_reordered_and_unknown_callbacks(app, sandbox, workers):
@@ -71,6 +80,13 @@ def test_duplicated_reordered_and_unknown_callbacks(app, sandbox, workers):
     per_number = calls_per_number(sandbox)
     assert per_number.pop(flaky) == 2  # busy once, retried once: not twice
     assert set(per_number.values()) == {1}
+    fired = sandbox.fired()
+    assert min(fired["callback_duplicate"], fired["callback_reorder"],
+               fired["unknown_sid_callback"]) >= 1, fired
+    # detection's news came after the end for some calls: still stored who answered
+    answered = db.session.scalars(select(CallAttempt).where(
+        CallAttempt.status == "completed")).all()
+    assert {a.answered_by for a in answered} == {"human"}
 
 
 @pytest.mark.parametrize("when", ["before", "during", "after"])
@@ -96,8 +112,11 @@ def test_worker_killed_around_the_create_request(app, sandbox, workers, when):
     else:
         wait_for(lambda: len(db.session.scalars(select(CallAttempt.call_sid).where(
             CallAttempt.call_sid.is_not(None))).all()) == 6 or None)
+    made_before_the_kill = len(outbound_calls(sandbox))
     os.kill(victim.pid, signal.SIGKILL)
-    victim.wait()
+    assert victim.wait(timeout=10) == -signal.SIGKILL  # it really died, and of the kill
+    if when == "before":
+        assert made_before_the_kill < len(members)  # the kill left calls to be made
     sandbox.set_faults(rest_timeout_rate=0, webhook_latency_ms=0)
     workers.start(1)
     assert settled(message.id, workers=workers).status == "completed"
@@ -111,7 +130,15 @@ def test_redis_killed_and_restarted_mid_broadcast(app, sandbox, workers, redis_s
     message_confirmed(message.id)
     wait_for(lambda: len(outbound_calls(sandbox)) >= 3)
     redis_server.kill()
-    wait_for(lambda: any(c["status"] == "completed" for c in outbound_calls(sandbox)))
+    killed_at = time.time()
+    with pytest.raises(redis.ConnectionError):  # really down
+        redis.Redis.from_url(redis_server.url, socket_timeout=2).ping()
+
+    def webhooks_since(ts: float) -> list[dict]:
+        return [w for c in outbound_calls(sandbox) for w in c["webhooks"] if w["ts"] > ts]
+
+    wait_for(lambda: any(w["kind"] == "status_callback" for w in webhooks_since(killed_at)))
+    restarted_at = time.time()
     redis_server.start()  # empty: everything RQ held is gone
     workers.start(1)  # a supervisor restarts a worker that lost Redis; old ones may live on
     assert settled(message.id, timeout=60, workers=workers).status == "completed"
@@ -119,6 +146,8 @@ def test_redis_killed_and_restarted_mid_broadcast(app, sandbox, workers, redis_s
     answered = [w for c in outbound_calls(sandbox) for w in c["webhooks"]]
     assert answered and all(w.get("status_code", 200) < 400 for w in answered), \
         "a webhook failed while Redis was down"
+    during_outage = [w for w in answered if killed_at < w["ts"] < restarted_at]
+    assert during_outage  # the app really answered the carrier while Redis was down
 
 
 def test_flushall_mid_broadcast(app, sandbox, workers, redis_server):
@@ -127,7 +156,12 @@ def test_flushall_mid_broadcast(app, sandbox, workers, redis_server):
     workers.start(1)
     message_confirmed(message.id)
     wait_for(lambda: len(outbound_calls(sandbox)) >= 3)
-    redis.Redis.from_url(redis_server.url).flushall()
+    client = redis.Redis.from_url(redis_server.url)
+    held = client.dbsize()
+    client.flushall()
+    assert held > 0 and client.dbsize() < held  # there was work in Redis, and it is gone
+    db.session.expire_all()
+    assert db.session.get(Message, message.id).status == "sending"  # flushed mid-broadcast
     assert settled(message.id, timeout=60, workers=workers).status == "completed"
     everyone_reached_once(sandbox, members, message.id)
 
