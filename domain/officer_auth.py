@@ -1,14 +1,33 @@
-"""Who may use the recording line: officer number + PIN, throttled per officer and caller.
+"""Who may use the recording line: officer number + PIN, throttled so nobody can lock it.
 
-Rules (issue #4): a PIN has at least 6 digits and is checked against its argon2 hash;
-after 5 failures within 15 minutes for an officer number *or* from a calling number,
-that officer number or calling number is locked for 15 minutes. An officer may be bound
-to known calling numbers (`Officer.allowed_callers`). Every success, failure and lock is
-audited; no PIN ever reaches a log or the audit details.
+Rules (issue #4, hardened in issue #10): a PIN has at least 6 digits and is checked
+against its argon2 hash. Each throttled subject has a budget of MAX_FAILURES failures
+within FAILURE_WINDOW; the failure that spends it locks that subject for LOCK_DURATION.
+The subjects (`Lockout.kind`):
+
+* `officer:N` - officer number N keyed from any number *not* bound to it;
+* `bound:N`   - officer number N keyed from one of its `allowed_callers`;
+* `caller:C`  - calling number C, whatever officer number it keys.
+
+So an attacker gets at most MAX_FAILURES guesses per officer per window, and an officer
+bound to their own phones is never locked out by failures from other numbers (those
+spend `officer:N`, from which a bound officer cannot sign in anyway).
+
+Why reserve before checking: counting failures and then verifying the PIN lets 50
+parallel calls all pass the count before any failure is written. Instead a failure row
+is written first, under a per-subject lock (`AuthGuard`, an UPDATE that holds a row lock
+on PostgreSQL and the write lock on SQLite), and committed; the PIN is verified after
+that, outside the lock, and the row is removed again only if the PIN was right. The
+budget therefore holds across threads and web processes, and without Redis. A process
+that dies mid-check leaves its reservation counted as a failure: it fails closed.
 
 Failures are counted per officer *number as keyed*, whether or not such an officer
 exists, so the line answers the same for a real and an invented number; for the same
-reason an unknown number still pays for one hash verification.
+reason an unknown number still pays for one hash verification. Every success, failure,
+refusal and lock is audited; no PIN ever reaches a log or the audit details.
+
+Time comes from `now()`: `AUTH_CLOCK` in the app config (a callable returning an aware
+UTC datetime) when set, so tests can drive the window without sleeping.
 """
 
 from __future__ import annotations
@@ -17,10 +36,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.db import db
-from domain.models import AuthFailure, Lockout, Officer, audit, utcnow
+from domain.models import AuthFailure, AuthGuard, Lockout, Officer, audit, utcnow
 from domain.pins import hash_pin, verify_pin
 
 MIN_PIN_LENGTH = 6
@@ -31,12 +52,19 @@ LOCK_DURATION = timedelta(minutes=15)
 _DUMMY_HASH: str | None = None
 
 Outcome = Literal["ok", "wrong", "locked"]
+Subject = tuple[str, str]  # (kind, subject): ("officer", "4711"), ("caller", "+32...")
 
 
 @dataclass(frozen=True)
 class AuthResult:
     outcome: Outcome
     officer: Officer | None = None
+
+
+def now() -> datetime:
+    """The time the throttle reads: `AUTH_CLOCK` when configured, else the real clock."""
+    clock = current_app.config.get("AUTH_CLOCK")
+    return clock() if clock is not None else utcnow()
 
 
 def _dummy_hash() -> str:
@@ -46,14 +74,19 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def is_locked(kind: str, subject: str | None, now: datetime | None = None) -> bool:
-    """True while a lockout of this officer number or calling number runs."""
+def active_locks(kind: str, subject: str | None, at: datetime | None = None) -> list[Lockout]:
+    """The locks of this subject that still run (not expired, not lifted)."""
     if not subject:
-        return False
-    now = now or utcnow()
-    query = select(Lockout.id).where(Lockout.kind == kind, Lockout.subject == subject,
-                                     Lockout.until > now).limit(1)
-    return db.session.scalar(query) is not None
+        return []
+    at = at or now()
+    return list(db.session.scalars(select(Lockout).where(
+        Lockout.kind == kind, Lockout.subject == subject, Lockout.until > at,
+        Lockout.lifted_at.is_(None))))
+
+
+def is_locked(kind: str, subject: str | None, at: datetime | None = None) -> bool:
+    """True while a lockout of this subject runs."""
+    return bool(active_locks(kind, subject, at))
 
 
 def caller_locked(caller: str | None, call_sid: str = "") -> bool:
@@ -68,38 +101,90 @@ def caller_allowed(officer: Officer, caller: str | None) -> bool:
     """An officer bound to calling numbers may only sign in from one of them."""
     if not officer.allowed_callers:
         return True
-    allowed = {n.strip() for n in officer.allowed_callers.split(",") if n.strip()}
-    return caller in allowed
+    return caller in bound_callers(officer)
 
 
-def authenticate(number: str, pin: str, caller: str | None, call_sid: str = "") -> AuthResult:
-    """Check officer number + PIN from `caller`; count, lock and audit as the rules say."""
-    now = utcnow()
+def bound_callers(officer: Officer) -> list[str]:
+    return [n.strip() for n in (officer.allowed_callers or "").split(",") if n.strip()]
+
+
+def authenticate(number: str, pin: str, caller: str | None, call_sid: str = "",
+                 at: datetime | None = None) -> AuthResult:
+    """Check officer number + PIN from `caller`; reserve, count, lock and audit.
+
+    Commits: the reserved guess must be visible to every other process before the PIN
+    is checked, and the guard locks must not be held while argon2 runs.
+    """
+    at = at or now()
     actor = f"caller:{caller}"
     subject = f"officer:{number}"
-    if is_locked("caller", caller, now) or is_locked("officer", number, now):
-        audit(actor, "auth.refused_locked", subject, call_sid=call_sid)
-        return AuthResult("locked")
-
     officer = db.session.scalar(select(Officer).where(Officer.number == number,
                                                       Officer.active.is_(True)))
+    bound = officer is not None and bool(officer.allowed_callers) and caller_allowed(
+        officer, caller)
+    subjects = _subjects(number, caller, bound)
+    reserved = _reserve(subjects, number, caller, bound, at)
+    if reserved is None:
+        audit(actor, "auth.refused_locked", subject, call_sid=call_sid)
+        db.session.commit()
+        return AuthResult("locked")
+
     reason = _failure_reason(officer, pin, caller)
     if reason is None:
         assert officer is not None
-        officer.failed_attempts = 0
+        db.session.execute(delete(AuthFailure).where(AuthFailure.id == reserved))
         audit(actor, "auth.success", subject, call_sid=call_sid)
+        db.session.commit()
         return AuthResult("ok", officer)
 
-    db.session.add(AuthFailure(officer_number=number, caller=caller, at=now))
-    if officer is not None:
-        officer.failed_attempts = (officer.failed_attempts or 0) + 1
     audit(actor, "auth.failure", subject, call_sid=call_sid, reason=reason)
-    db.session.flush()
-    locked = _lock_if_needed("officer", number, AuthFailure.officer_number, now, actor, call_sid)
-    locked |= _lock_if_needed("caller", caller, AuthFailure.caller, now, actor, call_sid)
-    if locked and officer is not None and is_locked("officer", number, now):
-        officer.locked_until = now + LOCK_DURATION
+    locked = _lock_if_spent(subjects, at, actor, call_sid)
+    db.session.commit()
     return AuthResult("locked" if locked else "wrong")
+
+
+def _subjects(number: str, caller: str | None, bound: bool) -> list[Subject]:
+    subjects: list[Subject] = [("bound" if bound else "officer", number)]
+    if caller:
+        subjects.append(("caller", caller))
+    return subjects
+
+
+def _take_guards(subjects: list[Subject], at: datetime) -> None:
+    """Hold every subject's guard row until the transaction ends (sorted: no deadlock)."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    for key in sorted(f"{kind}:{subject}" for kind, subject in subjects):
+        upsert = dialect.insert(AuthGuard).values(key=key, touched_at=at)
+        db.session.execute(upsert.on_conflict_do_update(
+            index_elements=[AuthGuard.key], set_={"touched_at": upsert.excluded.touched_at}))
+
+
+def failures(kind: str, subject: str, at: datetime | None = None) -> int:
+    """Failures (and guesses being checked) of this subject within the window."""
+    since = (at or now()) - FAILURE_WINDOW
+    query = select(func.count()).select_from(AuthFailure).where(AuthFailure.at > since)
+    if kind == "caller":
+        query = query.where(AuthFailure.caller == subject)
+    else:
+        query = query.where(AuthFailure.officer_number == subject,
+                            AuthFailure.bound.is_(kind == "bound"))
+    return db.session.scalar(query) or 0
+
+
+def _reserve(subjects: list[Subject], number: str, caller: str | None, bound: bool,
+             at: datetime) -> int | None:
+    """Spend one guess of every subject's budget, atomically; None when one is spent.
+
+    The guards are held from the count to the commit of the reservation, so no two
+    sign-ins can both see the last free guess."""
+    _take_guards(subjects, at)
+    for kind, subject in subjects:
+        if is_locked(kind, subject, at) or failures(kind, subject, at) >= MAX_FAILURES:
+            return None
+    row = AuthFailure(officer_number=number, caller=caller, bound=bound, at=at)
+    db.session.add(row)
+    db.session.commit()
+    return row.id
 
 
 def _failure_reason(officer: Officer | None, pin: str, caller: str | None) -> str | None:
@@ -117,18 +202,44 @@ def _failure_reason(officer: Officer | None, pin: str, caller: str | None) -> st
     return None
 
 
-def _lock_if_needed(kind: str, subject: str | None, column, now: datetime, actor: str,
-                    call_sid: str) -> bool:
-    """Lock `subject` when it reached MAX_FAILURES within the window; True if locked now."""
-    if not subject:
-        return False
-    since = now - FAILURE_WINDOW
-    failures = db.session.scalar(
-        select(func.count()).select_from(AuthFailure).where(column == subject,
-                                                            AuthFailure.at > since))
-    if failures < MAX_FAILURES:
-        return False
-    db.session.add(Lockout(kind=kind, subject=subject, until=now + LOCK_DURATION))
-    audit(actor, "auth.lock", f"{kind}:{subject}", call_sid=call_sid, failures=failures,
-          until=(now + LOCK_DURATION).isoformat())
-    return True
+def _lock_if_spent(subjects: list[Subject], at: datetime, actor: str, call_sid: str) -> bool:
+    """Lock each subject whose budget this failure spent; True if any subject is locked."""
+    _take_guards(subjects, at)
+    locked = False
+    for kind, subject in subjects:
+        if is_locked(kind, subject, at):
+            locked = True  # a concurrent failure locked it first
+            continue
+        spent = failures(kind, subject, at)
+        if spent < MAX_FAILURES:
+            continue
+        until = at + LOCK_DURATION
+        db.session.add(Lockout(kind=kind, subject=subject, until=until, created_at=at))
+        audit(actor, "auth.lock", f"{kind}:{subject}", call_sid=call_sid, failures=spent,
+              until=until.isoformat())
+        locked = True
+    return locked
+
+
+def lift(subjects: list[Subject], by: str, at: datetime | None = None) -> list[Lockout]:
+    """End the running locks of these subjects and forget their failures in the window.
+
+    Forgetting the failures matters: otherwise the next mistake after an unlock would
+    find a spent budget and lock again at once. The audit log keeps every failure."""
+    at = at or now()
+    _take_guards(subjects, at)
+    lifted: list[Lockout] = []
+    for kind, subject in subjects:
+        for lock in active_locks(kind, subject, at):
+            lock.lifted_at, lock.lifted_by = at, by
+            lifted.append(lock)
+            audit(by, "auth.unlock", f"{kind}:{subject}", lock_id=lock.id,
+                  until=lock.until.isoformat())
+        query = delete(AuthFailure).where(AuthFailure.at > at - FAILURE_WINDOW)
+        if kind == "caller":
+            query = query.where(AuthFailure.caller == subject)
+        else:
+            query = query.where(AuthFailure.officer_number == subject,
+                                AuthFailure.bound.is_(kind == "bound"))
+        db.session.execute(query)
+    return lifted

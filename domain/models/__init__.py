@@ -1,13 +1,22 @@
 """The data model. SQL is the source of truth; Redis only carries work."""
 
 from domain.models.base import run_alone, utcnow
-from domain.models.calls import AuditLog, AuthFailure, CallSession, InboundCall, Lockout, audit
+from domain.models.calls import (
+    AuditLog,
+    AuthFailure,
+    AuthGuard,
+    CallSession,
+    InboundCall,
+    Lockout,
+    audit,
+)
 from domain.models.messages import CallAttempt, Delivery, Message, MessageBin
 from domain.models.network import Bin, BinStreet, Member, Membership, Officer
 
 __all__ = [
     "AuditLog",
     "AuthFailure",
+    "AuthGuard",
     "Bin",
     "BinStreet",
     "CallAttempt",

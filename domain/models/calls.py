@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import JSON, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.db import db
@@ -40,7 +40,13 @@ class CallSession(db.Model):
 
 
 class AuthFailure(db.Model):
-    """A failed sign-in on the recording line, counted per officer number and per caller."""
+    """A failed sign-in on the recording line, counted per officer number and per caller.
+
+    A row is written *before* the PIN is checked (a reserved guess, see
+    `ivr.officer_auth`) and removed again when the sign-in succeeds. `bound` says the call
+    came from one of the officer's `allowed_callers`: those failures have a budget of
+    their own, so failures from other numbers never lock the officer's own phones.
+    """
 
     __tablename__ = "auth_failures"
     __table_args__ = (
@@ -51,11 +57,33 @@ class AuthFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     officer_number: Mapped[str | None] = mapped_column(String(12))
     caller: Mapped[str | None] = mapped_column(String(32))
+    bound: Mapped[bool] = mapped_column(default=False, server_default=false())
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AuthGuard(db.Model):
+    """One row per throttled subject, only ever updated to serialise its guess budget.
+
+    Counting the failures and reserving the next guess must be one atomic step across
+    web processes; an UPDATE of this row holds a row lock on PostgreSQL and the write
+    lock on SQLite until the transaction ends, so concurrent sign-ins for the same
+    subject take their turn. Keys: `officer:N`, `bound:N`, `caller:+32...`.
+    """
+
+    __tablename__ = "auth_guards"
+
+    key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Lockout(db.Model):
-    """An officer number or a calling number that may not sign in until `until`."""
+    """An officer number or a calling number that may not sign in until `until`.
+
+    Kinds: `officer` (the officer number, called from any number not bound to it),
+    `bound` (the officer number, called from one of its `allowed_callers`) and `caller`
+    (a calling number, whatever officer it keys). An admin lifts a lock with
+    `officer unlock`; the row stays, with who lifted it and when.
+    """
 
     __tablename__ = "lockouts"
     __table_args__ = (Index("ix_lockouts_subject", "kind", "subject"),)
@@ -65,6 +93,8 @@ class Lockout(db.Model):
     subject: Mapped[str] = mapped_column(String(32))
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class AuditLog(db.Model):
