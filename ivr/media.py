@@ -6,7 +6,8 @@ The content hash in the path means a re-recorded message gets a new URL, and the
 response is cacheable as immutable: the carrier fetches it once per broadcast, not once
 per member. The expiry is rounded up to a bucket so that every call within one bucket
 gets the very same URL (and so the same cache entry). Anything not exactly right is a
-plain 404, which says nothing about why.
+plain 404, which says nothing about why; so is a cancelled message, whose URLs stop
+working at once, however validly signed.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def message_audio(message_id: int, digest: str) -> Response:
         abort(404)
     row = db.session.execute(
         select(Message.audio_sha256).where(Message.id == message_id,
-                                           Message.audio_status == "ready")
+                                           Message.audio_status == "ready",
+                                           Message.status != "cancelled")
     ).first()
     sha256 = row.audio_sha256 if row else None
     if not sha256 or not hmac.compare_digest(digest, sha256[:16]) or not hmac.compare_digest(
