@@ -6,9 +6,12 @@ the code reads `current_app.config[...]` and never `os.environ`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # The sandbox's demo credentials (see sandbox/__init__.py); the app never imports the
 # sandbox, so the pair is repeated here as the default carrier account.
@@ -21,6 +24,18 @@ DEFAULT_VOICES = {
     "de": ("Google.de-DE-Standard-A", "de-DE"),
     "en": ("Google.en-GB-Standard-A", "en-GB"),
 }
+
+
+def is_live(config: Mapping) -> bool:
+    """True unless TWILIO_API_URL is a sandbox on this machine (a loopback host): then
+    real calls cost money and reach real people, and the app must behave accordingly."""
+    host = (urlsplit(config["TWILIO_API_URL"]).hostname or "").lower()
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -87,6 +102,10 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "RECONCILE_INTERVAL_S": _int(env, "RECONCILE_INTERVAL_S", 5),
         "RECONCILE_GRACE_S": _int(env, "RECONCILE_GRACE_S", 30),
         "CARRIER_TIMEOUT_S": _int(env, "CARRIER_TIMEOUT_S", 10),
+        # An officer's recording fetched from the carrier: at most this big (120 s at the
+        # carrier's 8 kHz 16-bit is 1.9 MB) and this long for the whole download.
+        "RECORDING_MAX_BYTES": _int(env, "RECORDING_MAX_BYTES", 8 * 1024 * 1024),
+        "RECORDING_TIMEOUT_S": float(env.get("RECORDING_TIMEOUT_S", "20")),
         # How long the listen-back waits for the worker's processed audio before the
         # web process processes the recording itself.
         "RECORDING_AUDIO_WAIT_S": float(env.get("RECORDING_AUDIO_WAIT_S", "2")),
