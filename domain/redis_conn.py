@@ -1,9 +1,19 @@
-"""The app's Redis connection: configured `REDIS_URL`, or the embedded server."""
+"""The app's Redis connection: configured `REDIS_URL`, or the embedded server.
+
+Every call has a socket timeout (REDIS_SOCKET_TIMEOUT_S, REDIS_CONNECT_TIMEOUT_S): Redis
+only carries work, webhooks answer from SQL and swallow a Redis error, so a Redis that
+hangs (accepts, never answers) must cost a web thread a fraction of a second per call,
+not redis-py's default of 5 s times ten retries. A timeout is not retried (a hung server
+will not answer the retry either); a dropped connection is, once, so a Redis restart
+costs no error on the pooled connection that found it gone.
+"""
 
 from __future__ import annotations
 
 import redis
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from domain.embedded_redis import EmbeddedRedis
 
@@ -28,8 +38,17 @@ class RedisConnection:
     def client(self) -> redis.Redis:
         state = current_app.extensions["redis_conn"]
         if state["client"] is None:
-            state["client"] = redis.Redis.from_url(self.url())
+            state["client"] = self.new_client()
         return state["client"]
+
+    def new_client(self) -> redis.Redis:
+        """A client of its own (RQ's worker raises its socket timeout for BLPOP)."""
+        config = current_app.config
+        return redis.Redis.from_url(
+            self.url(), socket_timeout=config["REDIS_SOCKET_TIMEOUT_S"],
+            socket_connect_timeout=config["REDIS_CONNECT_TIMEOUT_S"],
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        )
 
 
 redis_conn = RedisConnection()

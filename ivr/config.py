@@ -101,6 +101,16 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "RECONCILE_INTERVAL_S": _int(env, "RECONCILE_INTERVAL_S", 5),
         "RECONCILE_GRACE_S": _int(env, "RECONCILE_GRACE_S", 30),
         "CARRIER_TIMEOUT_S": _int(env, "CARRIER_TIMEOUT_S", 10),
+        # An officer's recording fetched from the carrier: at most this big (120 s at the
+        # carrier's 8 kHz 16-bit is 1.9 MB) and this long for the whole download.
+        # A webhook is a few kB of form fields; anything bigger is refused unread (413).
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+        # Redis answers in well under a millisecond; one that hangs must not hold a web
+        # thread (ivr.redis_conn), so every call gives up after this long.
+        "REDIS_SOCKET_TIMEOUT_S": float(env.get("REDIS_SOCKET_TIMEOUT_S", "0.5")),
+        "REDIS_CONNECT_TIMEOUT_S": float(env.get("REDIS_CONNECT_TIMEOUT_S", "0.5")),
+        "RECORDING_MAX_BYTES": _int(env, "RECORDING_MAX_BYTES", 8 * 1024 * 1024),
+        "RECORDING_TIMEOUT_S": float(env.get("RECORDING_TIMEOUT_S", "20")),
         # How long the listen-back waits for the worker's processed audio before the
         # web process processes the recording itself.
         "RECORDING_AUDIO_WAIT_S": float(env.get("RECORDING_AUDIO_WAIT_S", "2")),

@@ -2,7 +2,8 @@
 
 Prompts are public. A message's audio is police audio, reached only by the signed,
 expiring URL that `domain.audio_urls` builds. Anything not exactly right is a plain 404,
-which says nothing about why.
+which says nothing about why; so is a cancelled message, whose URLs stop working at once,
+however validly signed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from callflows.prompts import LANGUAGES
 from domain.audio_urls import audio_signature
 from domain.db import db
 from domain.models import Message
+from domain.status import AudioStatus, MessageStatus
 
 bp = Blueprint("media", __name__, url_prefix="/audio")
 
@@ -41,7 +43,8 @@ def message_audio(message_id: int, digest: str) -> Response:
         abort(404)
     row = db.session.execute(
         select(Message.audio_sha256).where(Message.id == message_id,
-                                           Message.audio_status == "ready")
+                                           Message.audio_status == AudioStatus.READY,
+                                           Message.status != MessageStatus.CANCELLED)
     ).first()
     sha256 = row.audio_sha256 if row else None
     if not sha256 or not hmac.compare_digest(digest, sha256[:16]) or not hmac.compare_digest(

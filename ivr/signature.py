@@ -3,6 +3,10 @@
 The URL is rebuilt from `PUBLIC_BASE_URL`, never from the Host header: behind a proxy or
 a tunnel the request's own host is not what the carrier signed, and trusting it would let
 a caller choose the URL the signature is checked against.
+
+Before that, the body is bounded: the carrier posts small form-encoded bodies, so any
+other type is 415 and a body over MAX_CONTENT_LENGTH is 413, both answered from the
+headers alone, before a byte of the body is read, parsed or spooled to disk.
 """
 
 from __future__ import annotations
@@ -32,11 +36,24 @@ def is_valid_twilio_request() -> bool:
     return validator.validate(public_url(), params, signature)
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def refuse_unbounded_body() -> None:
+    """415 for a body that is not a plain form, 413 for one larger than allowed."""
+    if request.method == "POST" and request.mimetype != FORM:
+        abort(415)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and (request.content_length or 0) > limit:
+        abort(413)
+
+
 def twilio_signed(view):
     """Reject with 403, before any work, a request the carrier did not sign."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
+        refuse_unbounded_body()
         if not is_valid_twilio_request():
             log.warning("403 for unsigned or forged webhook %s %s", request.method, request.path)
             abort(403)

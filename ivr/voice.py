@@ -10,7 +10,8 @@ from sqlalchemy import or_, select
 from callflows import callback
 from domain.audio_urls import audio_url_of
 from domain.db import db
-from domain.models import InboundCall, Member, Membership, Message, MessageBin, utcnow
+from domain.models import Bin, InboundCall, Member, Membership, Message, MessageBin, audit, utcnow
+from domain.status import AudioStatus, MessageStatus
 from ivr import recording_line as recording_line_views
 from ivr.signature import twilio_signed
 from ivr.speaking import speaker
@@ -66,16 +67,29 @@ def _callback_context(language: str, replay_url: str | None = None) -> callback.
 
 def latest_message_for(member: Member) -> Message | None:
     """The newest urgent or feedback message of the last 48 hours to one of the member's
-    BINs, whose audio can still be played."""
+    BINs that allow the callback replay, not cancelled, whose audio can still be played."""
     since = utcnow() - REPLAY_WINDOW
-    mine = select(Membership.bin_id).where(Membership.member_id == member.id)
-    targeted = select(MessageBin.message_id).where(MessageBin.bin_id.in_(mine))
+    targeted = select(MessageBin.message_id).where(MessageBin.bin_id.in_(_replay_bins(member)))
     return db.session.scalar(
         select(Message).where(
             Message.id.in_(targeted), Message.kind.in_(("urgent", "feedback")),
-            Message.status.in_(("sending", "completed")), Message.audio_status == "ready",
-            Message.confirmed_at >= since,
+            Message.status.in_((MessageStatus.SENDING, MessageStatus.COMPLETED)),
+            Message.cancelled_at.is_(None),
+            Message.audio_status == AudioStatus.READY, Message.confirmed_at >= since,
         ).order_by(Message.confirmed_at.desc()).limit(1))
+
+
+def _replay_bins(member: Member):
+    """The member's BINs whose coordinator allows the replay (`bin edit --callback-replay`)."""
+    return (select(Membership.bin_id).join(Bin, Bin.id == Membership.bin_id)
+            .where(Membership.member_id == member.id, Bin.callback_replay.is_(True)))
+
+
+def _replayed_through(member: Member, message: Message) -> list[str]:
+    """The BIN codes through which this member may hear this message: for the audit."""
+    return sorted(db.session.scalars(
+        select(Bin.code).join(MessageBin, MessageBin.bin_id == Bin.id)
+        .where(MessageBin.message_id == message.id, Bin.id.in_(_replay_bins(member)))))
 
 
 @bp.post("/callback/replay")
@@ -90,6 +104,9 @@ def callback_replay() -> Response:
     if play is not None and digits == "1":
         call = _log_call("callback", request.form.get("From"), request.form.get("To"))
         call.replayed_message_id = play.id
+        # Audited by member id, never by the number: it is all the caller proved.
+        audit(f"member:{member.id}", "callback.replay", f"message:{play.id}",
+              bins=_replayed_through(member, play), call_sid=request.form.get("CallSid"))
         db.session.commit()
     ctx = _callback_context(member.language if member else "nl")
     return twiml(callback.replay(ctx, digits, audio_url_of(play) if play else None))

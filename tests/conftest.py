@@ -190,9 +190,10 @@ def _wav_server(base_config):
 
 @pytest.fixture
 def wavs(_wav_server, app):
-    """A small carrier-like server of recordings (basic auth), emptied for each test."""
-    _wav_server.recordings.clear()
-    _wav_server.fetches.clear()
+    """A small carrier-like server of recordings (basic auth), emptied for each test; the
+    app takes it for the carrier (TWILIO_API_URL), as the recording job trusts no other."""
+    _wav_server.clear()
+    app.config["TWILIO_API_URL"] = _wav_server.base_url  # it is the carrier here
     return _wav_server
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import db
@@ -24,6 +24,9 @@ class Bin(db.Model):
     coordinator_name: Mapped[str | None] = mapped_column(String(200))
     coordinator_email: Mapped[str | None] = mapped_column(String(254))
     coordinator_phone: Mapped[str | None] = mapped_column(String(20))
+    # Whether a member calling the caller ID back may hear the latest message again. The
+    # calling number is all that identifies them, and it can be spoofed: a BIN decides.
+    callback_replay: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     streets: Mapped[list[BinStreet]] = relationship(

@@ -26,8 +26,11 @@ def worker_command(burst: bool, names: tuple[str, ...]) -> None:
     favour_latency()  # the dialler's threads each wait on the carrier and the database
     # SimpleWorker runs jobs in this process: no fork per job, so the app context, the
     # database pool and the carrier client are reused across thousands of short dials.
-    worker = SimpleWorker(queues(redis_conn.client, names or QUEUE_NAMES),
-                          connection=redis_conn.client)
+    # RQ gets a client of its own: it raises the socket timeout of the one it is given
+    # to outlast its BLPOP, and the jobs' own Redis calls keep their short timeout.
+    rq_connection = redis_conn.new_client()
+    worker = SimpleWorker(queues(rq_connection, names or QUEUE_NAMES),
+                          connection=rq_connection)
     current_app.logger.info("worker %s serving %s", worker.name, ", ".join(names or QUEUE_NAMES))
     if not burst:
         ReconcilerThread(current_app._get_current_object()).start()
