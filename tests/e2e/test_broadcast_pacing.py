@@ -31,9 +31,11 @@ def _created_at_carrier(sandbox) -> dict[str, float]:
 
 def _timeline(received: dict[str, float]) -> list[tuple[float, float]]:
     """(carrier's create time, ms it took from our gate to there), from the first."""
-    sent = dict(db.session.execute(select(CallAttempt.call_sid, CallAttempt.dialed_at)).all())
+    sent = {sid: (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()  # SQLite: naive
+            for sid, at in db.session.execute(select(CallAttempt.call_sid,
+                                                     CallAttempt.dialed_at)).all()}
     first = min(received.values())
-    return [(round(t - first, 4), round((t - sent[sid].replace(tzinfo=UTC).timestamp()) * 1000, 1))
+    return [(round(t - first, 4), round((t - sent[sid]) * 1000, 1))
             for sid, t in sorted(received.items(), key=lambda item: item[1])]
 
 
