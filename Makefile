@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := ivr
 
-.PHONY: install run test lint bench bench-full demo clean
+.PHONY: install run test lint bench bench-full bench-headroom demo clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench: install
 
 bench-full: install
 	$(BIN)/python -m bench --full
+
+# The smallest PACING_HEADROOM the carrier needs, judged on the sandbox's create times.
+bench-headroom: install
+	$(BIN)/python -m bench --headroom --databases sqlite
 
 # The two-minute story: a police call records a message, 200 members are called, live.
 demo: install

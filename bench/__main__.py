@@ -3,6 +3,7 @@
     .venv/bin/python -m bench            # quick subset, under 3 minutes
     .venv/bin/python -m bench --full     # everything (about 25 minutes on 2 cores)
     .venv/bin/python -m bench --full --databases sqlite
+    .venv/bin/python -m bench --headroom [--members 10000 --cps 50 --values 0.01,0.005]
 
 Prints the tables and writes them as markdown plus a plot of calls started over time
 into docs/ (benchmarks.md and dispatch.png for --full; *-quick.* for the quick subset).
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench import measure, report
+from bench import headroom, measure, report
 from bench.support import cpu_probe_s, machine, pg_available, pg_reset
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -52,9 +53,19 @@ def main() -> None:
     parser.add_argument("--scale-all", action="store_true",
                         help="dial all 100,000 members instead of a window (long)")
     parser.add_argument("--out", type=Path, default=DOCS)
+    parser.add_argument("--headroom", action="store_true",
+                        help="only the PACING_HEADROOM series (bench/headroom.py), into "
+                             "docs/headroom.md")
+    parser.add_argument("--values", default="0.03,0.01,0.005,0.0025,0",
+                        help="--headroom: comma-separated PACING_HEADROOM values")
+    parser.add_argument("--members", type=int, default=10_000, help="--headroom: BIN size")
+    parser.add_argument("--cps", type=int, default=50, help="--headroom: CARRIER_CPS")
     args = parser.parse_args()
     probe = Console()
     console = probe if probe.is_terminal else Console(width=170)  # logs: rows unwrapped
+    if args.headroom:
+        _headroom(console, args)
+        return
     plan = FULL if args.full else QUICK
     databases = [d for d in args.databases.split(",") if d]
     if "postgresql" in databases and not pg_available():
@@ -117,6 +128,20 @@ def main() -> None:
     if results.dispatch:
         report.plot(results, str(args.out / f"dispatch{suffix}.png"))
     console.print(f"[green]written {md} and dispatch{suffix}.png in {took / 60:.1f} min[/]")
+
+
+def _headroom(console: Console, args: argparse.Namespace) -> None:
+    try:
+        values = [float(v) for v in args.values.split(",") if v.strip()]
+    except ValueError:
+        raise SystemExit(f"--values: expected numbers like 0.01,0.005, not {args.values!r}") \
+            from None
+    database = args.databases.split(",")[0] or "sqlite"
+    when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    note = (f"Measured {when} on {machine()} with `python -m bench --headroom --members "
+            f"{args.members} --cps {args.cps} --values {args.values}`, {database}.")
+    headroom.main(console, values, args.members, args.cps, database,
+                  args.out / "headroom.md", note)
 
 
 def import_seconds(database: str, members: int, runs: int = 3) -> float:

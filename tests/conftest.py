@@ -200,6 +200,7 @@ def wavs(_wav_server, app):
 # --- End to end: the sandbox carrier and real worker processes --------------------------
 
 SANDBOX_TIME_SCALE = 0.02  # 30 s of ringing takes 0.6 s
+SANDBOX_CPS = 100
 
 
 @pytest.fixture(scope="session")
@@ -209,7 +210,7 @@ def _sandbox(_migrated_app, live_server):
     config = _migrated_app.config
     voice_url = live_server + "/voice/incoming"
     server = SandboxServer(
-        account_sid=SANDBOX_SID, auth_token=SANDBOX_TOKEN, cps=100,
+        account_sid=SANDBOX_SID, auth_token=SANDBOX_TOKEN, cps=SANDBOX_CPS,
         time_scale=SANDBOX_TIME_SCALE, seed=7,
         numbers={config["CALLER_ID"]: voice_url, config["RECORDING_LINE"]: voice_url},
     ).start()
@@ -228,6 +229,7 @@ def sandbox(_sandbox, app):
                         webhook_latency_ms=0, callback_duplicate_rate=0,
                         callback_reorder_rate=0, unknown_sid_callback_rate=0)
     _sandbox.carrier.scale = SANDBOX_TIME_SCALE
+    _sandbox.carrier.cps = SANDBOX_CPS
     yield _sandbox
     _sandbox.wait_idle(10)
 

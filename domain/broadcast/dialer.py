@@ -105,9 +105,14 @@ def dispatch(slot: int = 0) -> int:
 def make_pacer(app: Flask) -> Pacer:
     config = app.config
     lease = longest_call_s()
-    cps = config["CARRIER_CPS"] / (1 + config["PACING_HEADROOM"])
+    headroom = config["PACING_HEADROOM"]
+    cps = config["CARRIER_CPS"] / (1 + headroom)
+    # Half the headroom lets a thread that woke late catch up without the gate holding
+    # the next; the other half is the gate's allowance for request latency
+    # (domain.broadcast.pacing; measured in bench/headroom.py, docs/headroom.md).
     return Pacer(redis_conn.client, Limits(cps, config["CARRIER_MAX_CONCURRENT"], lease,
-                                           window_limit=int(config["CARRIER_CPS"])))
+                                           window_limit=int(config["CARRIER_CPS"]),
+                                           window_s=1.0 + headroom / 2))
 
 
 def _dial_loop(app: Flask, pacer: Pacer, stop: threading.Event, created: list[int], index: int,

@@ -58,22 +58,23 @@ end
 return score
 """
 
-# The last word before a create request goes out: at most `limit` sends in any second of
-# Redis time. GCRA spacing already keeps to that; this catches a thread that woke late
-# from its sleep right before one that woke on time. Returns {wait, now}: wait 0 means
-# "go", and `now` is then the moment of sending on the shared clock.
+# The last word before a create request goes out: at most `limit` sends in any `window`
+# seconds of Redis time. GCRA spacing already keeps to that; this catches a thread that
+# woke late from its sleep right before one that woke on time. Returns {wait, now}: wait 0
+# means "go", and `now` is then the moment of sending on the shared clock.
 _GATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local limit = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1.0)
+local window = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) < limit then
   redis.call('ZADD', KEYS[1], now, ARGV[2])
   redis.call('EXPIRE', KEYS[1], 5)
   return {'0', string.format('%.6f', now)}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {string.format('%.6f', tonumber(oldest[2]) + 1.0 - now), string.format('%.6f', now)}
+return {string.format('%.6f', tonumber(oldest[2]) + window - now), string.format('%.6f', now)}
 """
 
 
@@ -83,6 +84,11 @@ class Limits:
     max_concurrent: int  # calls in flight; 0 = unlimited
     lease_s: float  # how long a slot is held if its final status never comes
     window_limit: int = 0  # the carrier's CPS: most sends in any one second; 0 = none
+    # The gate counts that second a little longer: the carrier stamps a create when it
+    # arrives, after our request's latency, and two requests never take equally long.
+    # A send the gate held back (its window full) would otherwise be exactly one second
+    # after the oldest, and arrive less than a second after it if that one was slower.
+    window_s: float = 1.0
 
 
 class Pacer:
@@ -121,7 +127,8 @@ class Pacer:
         if self.limits.window_limit <= 0:
             return time.time()
         while True:
-            wait, now = self._gate(keys=[SENT_KEY], args=[self.limits.window_limit, send_key])
+            wait, now = self._gate(keys=[SENT_KEY], args=[self.limits.window_limit, send_key,
+                                                          self.limits.window_s])
             if float(wait) <= 0:
                 return float(now)
             time.sleep(float(wait))

@@ -68,3 +68,12 @@ def test_gate_lets_at_most_limit_sends_per_second(app, redis_server):
     assert passed[10] >= 0.99 and passed[11] >= 0.99  # the 11th waits for the window
     # the moments it reports (on Redis's clock) keep the window too
     assert let_through[10] - let_through[0] >= 1.0 and let_through[11] - let_through[1] >= 1.0
+
+
+def test_gate_counts_its_window_with_the_latency_allowance(app, redis_server):
+    """A held-back send goes out a full window after the oldest, not one second: the
+    carrier counts on arrival, and the oldest may have been the slower request."""
+    pacer = Pacer(redis.Redis.from_url(redis_server.url),
+                  Limits(0, 0, 60, window_limit=5, window_s=1.2))
+    let_through = [pacer.gate(f"w{i}") for i in range(6)]
+    assert let_through[5] - let_through[0] >= 1.2
