@@ -68,3 +68,22 @@ def make_message(db, bins: list[Bin] | None = None, audio_s: float = 2.0, **over
         db.session.add(MessageBin(message_id=message.id, bin_id=b.id))
     db.session.commit()
     return message
+
+
+def make_call_attempt(db, member, message, status: str = "ringing", call_sid: str | None = None,
+                      **overrides):
+    """A call under way: the member's delivery of `message` (calling, first attempt) and
+    its call attempt in `status`."""
+    from domain.models import CallAttempt, Delivery
+
+    delivery = Delivery(message_id=message.id, member_id=member.id, phone=member.phone,
+                        status="calling", attempts=1)
+    db.session.add(delivery)
+    db.session.flush()
+    fields = {"delivery_id": delivery.id, "attempt_no": 1, "to_number": member.phone,
+              "status": status, "call_sid": call_sid}
+    fields.update(overrides)
+    attempt = CallAttempt(**fields)
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from domain.db import db
 from domain.models import CallAttempt, Delivery, Message
-from tests.factories import make_bin, make_member, make_message
+from tests.factories import make_bin, make_call_attempt, make_member, make_message
 
 SID = "CA" + "7" * 32
 
@@ -19,15 +19,8 @@ def live_call(app):
     area = make_bin(db)
     member = make_member(db, bins=[area])
     message = make_message(db, bins=[area], status="sending")
-    delivery = Delivery(message_id=message.id, member_id=member.id, phone=member.phone,
-                        status="calling", attempts=1)
-    db.session.add(delivery)
-    db.session.flush()
-    attempt = CallAttempt(delivery_id=delivery.id, attempt_no=1, to_number=member.phone,
-                          status="in-progress", call_sid=SID)
-    db.session.add(attempt)
-    db.session.commit()
-    return attempt.id, delivery.id, message.id
+    attempt = make_call_attempt(db, member, message, status="in-progress", call_sid=SID)
+    return attempt.id, attempt.delivery_id, message.id
 
 
 def _state(attempt_id: int, delivery_id: int, message_id: int) -> tuple:

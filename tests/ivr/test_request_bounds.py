@@ -14,7 +14,7 @@ from domain.db import db
 from domain.models import CallAttempt, Delivery, InboundCall
 from domain.redis_conn import redis_conn
 from ivr import create_app
-from tests.factories import make_bin, make_member, make_message
+from tests.factories import make_bin, make_call_attempt, make_member, make_message
 from tests.support import sign, spoken
 
 SID = "CA" + "5" * 32
@@ -125,14 +125,7 @@ def test_with_a_hanging_redis_member_webhooks_answer_and_sql_keeps_the_news(app,
     area = make_bin(db, name="BIN Centrum")
     member = make_member(db, bins=[area])
     message = make_message(db, bins=[area], status="sending")
-    delivery = Delivery(message_id=message.id, member_id=member.id, phone=member.phone,
-                        status="calling", attempts=1)
-    db.session.add(delivery)
-    db.session.flush()
-    attempt = CallAttempt(delivery_id=delivery.id, attempt_no=1, to_number=member.phone,
-                          status="ringing", call_sid=SID)
-    db.session.add(attempt)
-    db.session.commit()
+    attempt = make_call_attempt(db, member, message, status="ringing", call_sid=SID)
 
     answer, seconds = _timed_post(other, f"/voice/member/answer?attempt={attempt.id}",
                                   {"CallSid": SID, "CallStatus": "in-progress"}, 5)
@@ -147,7 +140,7 @@ def test_with_a_hanging_redis_member_webhooks_answer_and_sql_keeps_the_news(app,
     assert hanging.accepted, "the hanging Redis was really asked"
     db.session.expire_all()
     assert db.session.get(CallAttempt, attempt.id).status == "busy"
-    settled = db.session.get(Delivery, delivery.id)
+    settled = db.session.get(Delivery, attempt.delivery_id)
     assert (settled.status, settled.next_attempt_at is not None) == ("pending", True)
 
 

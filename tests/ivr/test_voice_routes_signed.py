@@ -11,10 +11,9 @@ import redis
 from sqlalchemy import text
 
 from domain.db import db
-from domain.models import CallAttempt, Delivery
 from ivr import create_app
 from tests.conftest import SANDBOX_SID, SANDBOX_TOKEN
-from tests.factories import make_bin, make_member, make_message, make_officer
+from tests.factories import make_bin, make_call_attempt, make_member, make_message, make_officer
 from tests.support import sign
 
 MEMBER_SID = "CA" + "1" * 32
@@ -66,14 +65,7 @@ def world(app, signed_post):
     member = make_member(db, bins=[bin_], phone="+32470400001")
     officer = make_officer(db)
     message = make_message(db, bins=[bin_], status="sending")
-    delivery = Delivery(message_id=message.id, member_id=member.id, phone=member.phone,
-                        status="calling", attempts=1)
-    db.session.add(delivery)
-    db.session.flush()
-    attempt = CallAttempt(delivery_id=delivery.id, attempt_no=1, to_number=member.phone,
-                          status="ringing", call_sid=MEMBER_SID)
-    db.session.add(attempt)
-    db.session.commit()
+    attempt = make_call_attempt(db, member, message, status="ringing", call_sid=MEMBER_SID)
     started = signed_post("/voice/incoming", {
         "CallSid": RECORDING_SID, "AccountSid": SANDBOX_SID, "From": "+32470999000",
         "To": app.config["RECORDING_LINE"], "CallStatus": "ringing", "Direction": "inbound"})
