@@ -5,7 +5,7 @@ gunicorn, 2 RQ workers, Redis, the database, the sandbox with its CPS set to CAR
 and what is judged is what the *carrier* saw: the sandbox's own `created_ts` of every
 create request, not our `dialed_at`. Between the two lie the twilio SDK, the HTTP request
 and the sandbox's request thread; their jitter is what can put CARRIER_CPS + 1 creates into
-one second at the carrier although the gate (jobs.pacing) let them out a second apart.
+one second at the carrier although the gate (domain.broadcast.pacing) let them out a second apart.
 
 Columns: *rate* = (creates - 1) / (last create - first create) / CPS; *max in 1 s* = most
 creates in any one-second window, sliding over the create times (the strictest way to

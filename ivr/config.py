@@ -90,8 +90,8 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "CARRIER_CPS": _int(env, "CARRIER_CPS", 1),
         "CARRIER_MAX_CONCURRENT": _int(env, "CARRIER_MAX_CONCURRENT", 0),
         # Calls are spaced 1% wider than 1/CPS: a thread waking a little late from its wait
-        # rarely meets the one-second gate (jobs.pacing), which keeps half of it as its
-        # allowance for request latency. 0.99 of the limit; see docs/headroom.md.
+        # rarely meets the one-second gate (domain.broadcast.pacing), which keeps half of
+        # it as its allowance for request latency. 0.99 of the limit; docs/headroom.md.
         "PACING_HEADROOM": float(env.get("PACING_HEADROOM", "0.01")),
         "RETRY_DELAY_S": _int(env, "RETRY_DELAY_S", 300),
         "MAX_ATTEMPTS": _int(env, "MAX_ATTEMPTS", 3),

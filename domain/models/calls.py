@@ -43,7 +43,7 @@ class AuthFailure(db.Model):
     """A failed sign-in on the recording line, counted per officer number and per caller.
 
     A row is written *before* the PIN is checked (a reserved guess, see
-    `ivr.officer_auth`) and removed again when the sign-in succeeds. `bound` says the call
+    `domain.officer_auth`) and removed again when the sign-in succeeds. `bound` says the call
     came from one of the officer's `allowed_callers`: those failures have a budget of
     their own, so failures from other numbers never lock the officer's own phones.
     """
