@@ -8,7 +8,9 @@ comes from the Alembic migrations, and every table is emptied between tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -270,9 +272,13 @@ class WorkerProcesses:
         started = []
         for _ in range(count):
             log = open(self.tmp_path / f"worker-{len(self.processes)}.log", "w")  # noqa: SIM115
+            # A session of its own: RQ forks its scheduler into a child process, which
+            # outlives a worker killed with SIGKILL and would go on writing to this
+            # Redis during later tests; stop() ends the whole group.
             proc = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "ivr", "worker", *args],
                 env=app_environment(self.app), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             self.processes.append(proc)
             started.append(proc)
@@ -283,14 +289,19 @@ class WorkerProcesses:
 
     def stop(self) -> None:
         for proc in self.processes:
-            if proc.poll() is None:
-                proc.terminate()
+            _signal_group(proc, signal.SIGTERM)
         for proc in self.processes:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            _signal_group(proc, signal.SIGKILL)  # an orphaned scheduler, if any
         self.processes.clear()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
 
 
 @pytest.fixture
