@@ -250,6 +250,7 @@ def app_environment(app) -> dict[str, str]:
         "POLICE_ZONE_NAME": c["POLICE_ZONE_NAME"], "POLICE_ZONE_PHONE": c["POLICE_ZONE_PHONE"],
         "CARRIER_CPS": str(c["CARRIER_CPS"]),
         "CARRIER_MAX_CONCURRENT": str(c["CARRIER_MAX_CONCURRENT"]),
+        "PACING_HEADROOM": str(c["PACING_HEADROOM"]),
         "RETRY_DELAY_S": str(c["RETRY_DELAY_S"]), "MAX_ATTEMPTS": str(c["MAX_ATTEMPTS"]),
         "ALLOWED_COUNTRIES": ",".join(c["ALLOWED_COUNTRIES"]),
         "RECONCILE_INTERVAL_S": str(c["RECONCILE_INTERVAL_S"]),

@@ -50,11 +50,18 @@ def _rate(times: list[float]) -> float:
 
 def test_calls_per_second_hold_with_two_workers(app, sandbox, workers):
     """Counted where the carrier sees it: the sandbox's own create times, across both
-    workers. No one-second window holds more than CARRIER_CPS creates, and the default
-    pacing headroom leaves less than 2 % of the limit unused (it was 3 %: on a 300-member
-    BIN at 1 call/s, 9 s later for the last member)."""
-    cps = 10
+    workers. No one-second window holds more than CARRIER_CPS creates, and the rate is the
+    one the headroom asks for.
+
+    The send gate guarantees the carrier's windows only while the spread of request
+    latency stays under its allowance (half the headroom of a second): a guarantee no
+    pacing can give at 0.99 of the limit on a loaded machine (docs/headroom.md, where
+    `make bench-headroom` measures the default). This test therefore gives the gate a
+    50 ms allowance, far above the spread of 40 calls at 10 calls/s, and checks that
+    what the gate promises is what the carrier sees."""
+    cps, headroom = 10, 0.1
     app.config["CARRIER_CPS"] = cps
+    app.config["PACING_HEADROOM"] = headroom
     sandbox.carrier.cps = cps  # the account's CPS, as the carrier would have it
     members, message = members_with_message(40)
     workers.start(2)
@@ -67,7 +74,8 @@ def test_calls_per_second_hold_with_two_workers(app, sandbox, workers):
     for i, t in enumerate(created):
         in_window = sum(1 for u in created[i:] if u < t + 1.0)
         assert in_window <= cps, _timeline(received)
-    assert 0.98 <= _rate(created) / cps <= 1.0, _timeline(received)
+    expected = 1 / (1 + headroom)
+    assert expected - 0.02 <= _rate(created) / cps <= 1.0, _timeline(received)
 
 
 def test_concurrent_calls_hold(app, sandbox, workers):
