@@ -190,8 +190,8 @@ def test_scenario_list_and_hangup_after(make_sandbox, sdk, app) -> None:
     audible = [e for e in t["events"] if e["type"] in ("say", "play")]
     # What was playing at the hang-up is cut short; on a loaded machine the hang-up can
     # even come before the TwiML arrived (seen once in CI), and then nothing was heard.
-    assert all(e["heard_s"] < 2 for e in audible)
-    assert not audible or audible[-1]["interrupted"] is True
+    assert not audible or (audible[-1]["interrupted"] is True
+                           and audible[-1]["heard_s"] < 2)
 
 
 @pytest.mark.parametrize(("path", "code"), [
