@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.db import db
@@ -162,13 +162,15 @@ def _take_guards(subjects: list[Subject], at: datetime) -> None:
 def failures(kind: str, subject: str, at: datetime | None = None) -> int:
     """Failures (and guesses being checked) of this subject within the window."""
     since = (at or now()) - FAILURE_WINDOW
-    query = select(func.count()).select_from(AuthFailure).where(AuthFailure.at > since)
+    return db.session.scalar(select(func.count()).select_from(AuthFailure).where(
+        AuthFailure.at > since, _failures_of(kind, subject))) or 0
+
+
+def _failures_of(kind: str, subject: str) -> ColumnElement[bool]:
+    """The failure rows that spend this subject's budget."""
     if kind == "caller":
-        query = query.where(AuthFailure.caller == subject)
-    else:
-        query = query.where(AuthFailure.officer_number == subject,
-                            AuthFailure.bound.is_(kind == "bound"))
-    return db.session.scalar(query) or 0
+        return AuthFailure.caller == subject
+    return and_(AuthFailure.officer_number == subject, AuthFailure.bound.is_(kind == "bound"))
 
 
 def _reserve(subjects: list[Subject], number: str, caller: str | None, bound: bool,
@@ -235,11 +237,6 @@ def lift(subjects: list[Subject], by: str, at: datetime | None = None) -> list[L
             lifted.append(lock)
             audit(by, "auth.unlock", f"{kind}:{subject}", lock_id=lock.id,
                   until=lock.until.isoformat())
-        query = delete(AuthFailure).where(AuthFailure.at > at - FAILURE_WINDOW)
-        if kind == "caller":
-            query = query.where(AuthFailure.caller == subject)
-        else:
-            query = query.where(AuthFailure.officer_number == subject,
-                                AuthFailure.bound.is_(kind == "bound"))
-        db.session.execute(query)
+        db.session.execute(delete(AuthFailure).where(
+            AuthFailure.at > at - FAILURE_WINDOW, _failures_of(kind, subject)))
     return lifted

@@ -1,8 +1,9 @@
-"""RQ job: fetch an officer's recording from the carrier, process it, store it on the message.
+"""Fetch an officer's recording from the carrier, process it, store it on the message.
 
-Enqueued (job id `recording-<message_id>-<recording_sid>`) by the recording line as soon
-as the carrier reports a recording, so the audio is usually ready before the officer has
-finished listening back. The job takes IDs and reloads everything; it is idempotent (a
+The RQ job `jobs.recordings.process_recording` is enqueued (job id
+`recording-<message_id>-<recording_sid>`) by the recording line as soon as the carrier
+reports a recording, so the audio is usually ready before the officer has finished
+listening back. The job takes IDs and reloads everything; it is idempotent (a
 message whose audio is no longer pending for this recording is left alone, so a late job
 for an earlier take never overwrites a newer one), and download errors reach RQ, which
 retries them: the carrier may answer 404 for a moment after the recording ends.
@@ -68,6 +69,7 @@ def _where(url: str) -> str:
     """Scheme, host and port of `url`: enough for a log line, no path, no userinfo."""
     scheme, host, port = _origin(url)
     return f"{scheme}://{host}:{port}"
+
 
 _http = requests.Session()
 

@@ -87,3 +87,16 @@ def make_call_attempt(db, member, message, status: str = "ringing", call_sid: st
     db.session.add(attempt)
     db.session.commit()
     return attempt
+
+
+def make_pending_recording(db, url: str, sid: str = "RE1", **overrides):
+    """A message still on the recording line whose take `sid` at `url` awaits processing."""
+    from domain.models import Message
+
+    fields = {"kind": "urgent", "status": "recording", "officer_id": make_officer(db).id,
+              "recording_sid": sid, "recording_url": url, "audio_status": "pending"}
+    fields.update(overrides)
+    message = Message(**fields)
+    db.session.add(message)
+    db.session.commit()
+    return message

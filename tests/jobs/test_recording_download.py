@@ -20,7 +20,7 @@ from domain.db import db
 from domain.models import AuditLog, Message
 from domain.recordings import process_recording
 from tests.conftest import SANDBOX_SID, SANDBOX_TOKEN
-from tests.factories import make_officer
+from tests.factories import make_pending_recording
 from tests.wav_server import WavServer
 
 RECORDED_FROM = "+32470999000"
@@ -35,13 +35,7 @@ def elsewhere():
 
 
 def pending(url: str, sid: str = "RE1") -> Message:
-    officer = make_officer(db)
-    message = Message(kind="urgent", status="recording", officer_id=officer.id,
-                      recorded_from=RECORDED_FROM, recording_sid=sid, recording_url=url,
-                      audio_status="pending")
-    db.session.add(message)
-    db.session.commit()
-    return message
+    return make_pending_recording(db, url, sid, recorded_from=RECORDED_FROM)
 
 
 def reloaded(message_id: int) -> Message:

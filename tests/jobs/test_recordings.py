@@ -20,16 +20,11 @@ from domain.models import AuditLog, Message
 from domain.recordings import enqueue_processing, job_id
 from domain.redis_conn import redis_conn
 from jobs.recordings import process_recording
-from tests.factories import make_officer
+from tests.factories import make_pending_recording
 
 
 def pending_message(url: str, sid: str = "RE1", **fields) -> Message:
-    officer = make_officer(db)
-    message = Message(kind="urgent", status="recording", officer_id=officer.id,
-                      recording_sid=sid, recording_url=url, audio_status="pending", **fields)
-    db.session.add(message)
-    db.session.commit()
-    return message
+    return make_pending_recording(db, url, sid, **fields)
 
 
 def reloaded(message_id: int) -> Message:
