@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := ivr
 
-.PHONY: install run test lint bench bench-full bench-headroom demo clean
+.PHONY: install run test lint bench bench-full bench-headroom demo clean i18n
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -12,7 +12,21 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/python -m pip install -q -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The web app's translations: .po files in git, compiled .mo files made here (not in git).
+CATALOGS := $(wildcard ivr/translations/*/LC_MESSAGES/messages.po)
+install: $(VENV)/.installed $(CATALOGS:.po=.mo)
+
+ivr/translations/%/LC_MESSAGES/messages.mo: ivr/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -f -i $< -o $@
+
+# After changing user-facing text: extract it and merge it into the nl, fr and de catalogues.
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o ivr/translations/messages.pot --no-location --omit-header --sort-output .
+	for lang in nl fr de; do \
+	  test -f ivr/translations/$$lang/LC_MESSAGES/messages.po \
+	  || $(BIN)/pybabel init -i ivr/translations/messages.pot -d ivr/translations -l $$lang; \
+	  $(BIN)/pybabel update -i ivr/translations/messages.pot -d ivr/translations -l $$lang --no-fuzzy-matching --omit-header; \
+	done
 
 run: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/run.sh

@@ -44,6 +44,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(media.bp)
     app.register_blueprint(recording_line.bp)
     app.register_blueprint(member_calls.bp)
+    from ivr import web
+
+    web.init_app(app, live=live.is_live(app.config))
     cli.register(app)
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs request bodies
     return app

@@ -52,6 +52,7 @@ class Facts:
     config: Mapping[str, Any]
     instance_sqlite: bool  # DATABASE_URL unset: SQLite in this host's instance folder
     demo_officer: bool | None  # None: the officers table cannot be read
+    demo_web_users: tuple[str, ...] = ()  # demo accounts that still take the demo password
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,9 @@ RULES: tuple[Rule, ...] = (
     Rule("officer 4711", "is active with the demo PIN 246810",
          "run `flask --app ivr officer set-pin 4711` or `flask --app ivr officer "
          "deactivate 4711`", lambda f: f.demo_officer is True),
+    Rule("the demo web users", "can sign in with the demo password",
+         "run `flask --app ivr user deactivate EMAIL` for each of them "
+         "(`flask --app ivr user list` shows them)", lambda f: bool(f.demo_web_users)),
 )
 
 
@@ -149,6 +153,32 @@ def _demo_officer(app: Flask) -> bool | None:
     return any(verify_pin(h, pin) for h in hashes)
 
 
+def _demo_web_users(app: Flask) -> tuple[str, ...]:
+    """The demo web accounts that are active and still take the demo password."""
+    from sqlalchemy import inspect, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from domain.db import db
+    from domain.models import WebUser
+    from domain.web_users import check_password
+    from ivr.cli.demo import DEMO_PASSWORD, DEMO_USERS
+
+    emails = [row[0] for row in DEMO_USERS]
+    with app.app_context():
+        try:
+            with db.engine.connect() as conn:
+                if not inspect(conn).has_table(WebUser.__tablename__):
+                    return ()
+                rows = conn.execute(select(WebUser.email, WebUser.password_hash).where(
+                    WebUser.email.in_(emails), WebUser.active.is_(True))).all()
+        except SQLAlchemyError:
+            return ()
+        finally:
+            db.engine.dispose()
+    return tuple(email for email, password_hash in rows
+                 if check_password(WebUser(password_hash=password_hash), DEMO_PASSWORD))
+
+
 def readme_list() -> str:
     """The guard's demands as the README's "Going live" section lists them."""
     return "\n".join(rule.readme_item() for rule in RULES)
@@ -162,7 +192,8 @@ def refusals(app: Flask) -> list[str]:
         settings.instance_database_url(Path(app.instance_path))
     # With DATABASE_URL refused, the officers are not read: that would create the file.
     facts = Facts(app.config, instance_sqlite,
-                  False if instance_sqlite else _demo_officer(app))
+                  False if instance_sqlite else _demo_officer(app),
+                  () if instance_sqlite else _demo_web_users(app))
     return [rule.line() for rule in RULES if rule.refused(facts)]
 
 

@@ -100,3 +100,34 @@ def make_pending_recording(db, url: str, sid: str = "RE1", **overrides):
     db.session.add(message)
     db.session.commit()
     return message
+
+
+_password_hashes: dict[str, str] = {}
+WEB_PASSWORD = "correct horse battery"
+
+
+def make_web_user(db, role: str = "coordinator", bins: list[Bin] | None = None,
+                  password: str = WEB_PASSWORD, enrolled: bool = True, **overrides):
+    """A web user; police roles get a TOTP secret, confirmed unless `enrolled=False`.
+
+    The argon2 hash of each password is computed once per test session (it is slow on
+    purpose) and reused."""
+    import pyotp
+
+    from domain.models import WebUser, WebUserBin, utcnow
+    from domain.web_users import hash_password
+
+    if password not in _password_hashes:
+        _password_hashes[password] = hash_password(password)
+    n = next(_seq)
+    police = role != "coordinator"
+    fields = {"email": f"user{n}@web.example", "name": f"Gebruiker {n}", "role": role,
+              "password_hash": _password_hashes[password], "language": "nl",
+              "totp_secret": pyotp.random_base32() if police else None,
+              "totp_confirmed_at": utcnow() if police and enrolled else None}
+    fields.update(overrides)
+    user = WebUser(**fields)
+    user.bins = [WebUserBin(bin_id=b.id) for b in bins or []]
+    db.session.add(user)
+    db.session.commit()
+    return user

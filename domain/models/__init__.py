@@ -12,6 +12,7 @@ from domain.models.calls import (
 )
 from domain.models.messages import CallAttempt, Delivery, Message, MessageBin
 from domain.models.network import Bin, BinStreet, Member, Membership, Officer
+from domain.models.users import Role, WebUser, WebUserBin
 
 __all__ = [
     "AuditLog",
@@ -29,6 +30,9 @@ __all__ = [
     "Message",
     "MessageBin",
     "Officer",
+    "Role",
+    "WebUser",
+    "WebUserBin",
     "audit",
     "run_alone",
     "utcnow",

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from domain import members_csv, spreadsheet
 from domain.db import db
-from domain.models import Bin, Officer, audit
+from domain.models import Bin, Officer, Role, audit
 from domain.pins import hash_pin
+from domain.web_users import create_user, find_user
 from ivr.live import DEMO_LOAD_REFUSED, is_live
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -21,6 +22,15 @@ DEMO_BINS = [
     ("12", "BIN Heide", "Grensdorp", "heide@bin.example"),
 ]
 DEMO_OFFICER = ("4711", "Inspecteur Demo", "246810")
+# Web users of `make run`: (e-mail, name, role, BINs). One password for all, in the README;
+# the live guard (ivr.live) refuses to start while any of them can sign in with it.
+DEMO_PASSWORD = "buurtlijn-demo"
+DEMO_USERS = [
+    ("centrum@demo.example", "Coördinator Centrum", Role.COORDINATOR, ("11",)),
+    ("heide@demo.example", "Coördinator Heide", Role.COORDINATOR, ("12",)),
+    ("dispatcher@demo.example", "Dispatcher Demo", Role.DISPATCHER, ()),
+    ("admin@demo.example", "Beheerder Demo", Role.ADMIN, ()),
+]
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -52,7 +62,27 @@ def load(members_file: Path) -> None:
     if report.errors:
         raise click.ClickException("demo member list is invalid: " + "; ".join(report.errors))
     members_csv.store(report)
+    for email, user_name, role, bin_codes in DEMO_USERS:
+        if find_user(email) is None:
+            create_user(email, role, DEMO_PASSWORD, bin_codes, name=user_name, actor="demo")
     audit("cli", "demo.load", members_file.name, rows=len(report.rows))
     db.session.commit()
     click.echo(f"Demo data: {len(DEMO_BINS)} BINs, officer {number} (PIN {pin}), "
-               f"{len(report.rows)} member rows.")
+               f"{len(report.rows)} member rows, {len(DEMO_USERS)} web users "
+               f"(password {DEMO_PASSWORD}).")
+
+
+@demo_cli.command("code")
+@click.argument("email")
+def code(email: str) -> None:
+    """Print the current sign-in code of a demo police user (no authenticator needed).
+
+    Only for the demo accounts, and never live: it is a second factor in plain sight."""
+    import pyotp
+
+    if is_live(current_app.config):
+        raise click.ClickException(DEMO_LOAD_REFUSED)
+    user = find_user(email)
+    if user is None or email not in {row[0] for row in DEMO_USERS} or not user.totp_secret:
+        raise click.ClickException(f"{email} is not a demo police user")
+    click.echo(pyotp.TOTP(user.totp_secret).now())
