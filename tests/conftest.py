@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,6 +31,14 @@ from tests.wav_server import WavServer
 
 SANDBOX_SID = "AC00000000000000000000000000000001"
 SANDBOX_TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+def pytest_configure(config) -> None:
+    """Every process of the session (this one, workers, gunicorn) counts its metrics into
+    one directory, as the processes of one production host do (ivr.metrics); set before
+    a test module imports prometheus-client, which reads it once."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="buurtlijn-metrics-")
 
 
 def free_port() -> int:
