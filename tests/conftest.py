@@ -273,9 +273,10 @@ def app_environment(app) -> dict[str, str]:
 class WorkerProcesses:
     """Real `flask --app ivr worker` processes for end-to-end tests; killable at will."""
 
-    def __init__(self, app, tmp_path: Path) -> None:
+    def __init__(self, app, tmp_path: Path, prefix: tuple[str, ...] = ()) -> None:
         self.app = app
         self.tmp_path = tmp_path
+        self.prefix = prefix  # e.g. `ip netns exec HOST`: workers of another "machine"
         self.processes: list[subprocess.Popen] = []
 
     def start(self, count: int = 1, *args: str) -> list[subprocess.Popen]:
@@ -286,7 +287,7 @@ class WorkerProcesses:
             # outlives a worker killed with SIGKILL and would go on writing to this
             # Redis during later tests; stop() ends the whole group.
             proc = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "ivr", "worker", *args],
+                [*self.prefix, sys.executable, "-m", "flask", "--app", "ivr", "worker", *args],
                 env=app_environment(self.app), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
