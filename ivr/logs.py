@@ -139,8 +139,11 @@ def _webhook_line(response: Response) -> Response:
     endpoint = request.endpoint or "unknown"
     WEBHOOK_SECONDS.labels(endpoint).observe(seconds)
     attempt_id = request.args.get("attempt", type=int)
+    # The form only of a request that passed the signature check (which read it): a body
+    # refused unread (413, 415, ivr.signature) must stay unread here too.
+    call_sid = request.form.get("CallSid") if response.status_code < 400 else None
     fields = {"endpoint": endpoint, "status": response.status_code,
-              "duration_ms": round(seconds * 1000, 1), "call_sid": request.form.get("CallSid"),
+              "duration_ms": round(seconds * 1000, 1), "call_sid": call_sid,
               "attempt_id": attempt_id, **g.get("log_fields", {})}
     if attempt_id and "delivery_id" not in fields:
         fields.update(_attempt_context(attempt_id))
