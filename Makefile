@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := ivr
 
-.PHONY: install run test lint bench bench-full bench-headroom demo clean i18n
+.PHONY: install run test test-hosts lint bench bench-full bench-headroom demo clean i18n
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Two worker hosts as network namespaces (needs root) sharing PostgreSQL (TEST_DATABASE_URL)
+# and Redis: tests/hosts/test_two_hosts.py. Not part of `make test`; .ci/run calls it once.
+test-hosts: install
+	BUURTLIJN_HOST_TESTS=1 $(BIN)/python -m pytest tests/hosts -rs
 
 lint: install
 	$(BIN)/ruff check .

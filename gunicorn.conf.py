@@ -31,3 +31,12 @@ def post_fork(server, worker):
     from ivr.threads import favour_latency
 
     favour_latency()
+
+
+def child_exit(server, worker):
+    """Metrics (ivr.metrics): a gunicorn worker that exits keeps its counters in
+    PROMETHEUS_MULTIPROC_DIR, summed as before; only a live gauge of it would be dropped."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -8,6 +8,7 @@ URL is the real carrier (`is_live`) decides what the app refuses to start with.
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,9 +17,34 @@ from flask import Flask, current_app
 from requests.adapters import HTTPAdapter
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.connection import HTTPConnection
 
 TWILIO_BASE = "https://api.twilio.com"
 REQUEST_TIMEOUT_S = 10.0
+
+
+class GiveUpAdapter(HTTPAdapter):
+    """Connections whose unacknowledged bytes are dropped by the kernel after `timeout`.
+
+    A create-call request sent into a network cut stays in the kernel's send queue and is
+    retransmitted when the link returns, however long after the client gave up on it:
+    the call would be created minutes later, after the reconciler found no such call and
+    dialled the member again. With TCP_USER_TIMEOUT the kernel aborts such a connection
+    once its data has waited `timeout` unacknowledged, so a request this process gave up
+    on (CARRIER_TIMEOUT_S) can never land after its dialing lease ran out
+    (domain.broadcast.calls) and the reconciler may safely decide. Linux; elsewhere the
+    option is left out."""
+
+    def __init__(self, timeout: float, **kwargs) -> None:
+        self.user_timeout_ms = int(timeout * 1000)
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        if hasattr(socket, "TCP_USER_TIMEOUT"):
+            kwargs["socket_options"] = [*HTTPConnection.default_socket_options,
+                                        (socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT,
+                                         self.user_timeout_ms)]
+        super().init_poolmanager(*args, **kwargs)
 
 
 class BaseUrlHttpClient(TwilioHttpClient):
@@ -28,7 +54,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
         super().__init__(timeout=timeout)
         self.base_url = base_url.rstrip("/")
         # One pool large enough for the dialler's threads, for http:// (sandbox) too.
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        adapter = GiveUpAdapter(timeout, pool_connections=4, pool_maxsize=64)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
@@ -38,8 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not _loaded_for_a_command():
         live.refuse_demo_settings(app)
 
-    from ivr import cli, media, member_calls, recording_line, voice
+    from ivr import cli, health, logs, media, member_calls, metrics, recording_line, voice
 
+    logs.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(recording_line.bp)
@@ -48,7 +50,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app, live=live.is_live(app.config))
     cli.register(app)
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs request bodies
     return app
 
 

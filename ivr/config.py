@@ -120,6 +120,12 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "TIMEZONE": env.get("TIMEZONE", "Europe/Brussels"),
         "SAY_VOICES": voices,
         "BEHIND_PROXY": _int(env, "BEHIND_PROXY", 0),
+        # Logs (ivr.logs): "json" for one JSON object per line, anything else is text.
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").strip().upper(),
+        # /metrics (ivr.metrics): with a token, `Authorization: Bearer <token>` from
+        # anywhere; without one, loopback clients only.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         # None when unset: create_app() decides, once the config is final, whether a
         # generated instance key will do (not live) or the start is refused (live).
         "SECRET_KEY": env.get("SECRET_KEY") or None,

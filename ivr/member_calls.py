@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, g, request
 from sqlalchemy import Select, Update, and_, bindparam, select, update
 from twilio.base.exceptions import TwilioRestException
 
@@ -79,7 +79,9 @@ def _call() -> CallRow:
     row = run_alone(_call_query(), {"p_id": attempt_id}) if attempt_id else None
     if row is None:
         abort(404)
-    return CallRow(*row)
+    call = CallRow(*row)
+    g.log_fields = {"delivery_id": call.delivery_id, "message_id": call.message_id}  # ivr.logs
+    return call
 
 
 def _context(call: CallRow) -> member_call.MemberCallContext:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from domain import recordings
+from jobs.joblog import logged_job
 
 
+@logged_job
 def process_recording(message_id: int, recording_sid: str) -> str:
     """Idempotent: a take that is no longer the message's pending one is left alone."""
     return recordings.process_recording(message_id, recording_sid)

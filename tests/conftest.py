@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,6 +31,14 @@ from tests.wav_server import WavServer
 
 SANDBOX_SID = "AC00000000000000000000000000000001"
 SANDBOX_TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+def pytest_configure(config) -> None:
+    """Every process of the session (this one, workers, gunicorn) counts its metrics into
+    one directory, as the processes of one production host do (ivr.metrics); set before
+    a test module imports prometheus-client, which reads it once."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="buurtlijn-metrics-")
 
 
 def free_port() -> int:
@@ -264,9 +273,10 @@ def app_environment(app) -> dict[str, str]:
 class WorkerProcesses:
     """Real `flask --app ivr worker` processes for end-to-end tests; killable at will."""
 
-    def __init__(self, app, tmp_path: Path) -> None:
+    def __init__(self, app, tmp_path: Path, prefix: tuple[str, ...] = ()) -> None:
         self.app = app
         self.tmp_path = tmp_path
+        self.prefix = prefix  # e.g. `ip netns exec HOST`: workers of another "machine"
         self.processes: list[subprocess.Popen] = []
 
     def start(self, count: int = 1, *args: str) -> list[subprocess.Popen]:
@@ -277,7 +287,7 @@ class WorkerProcesses:
             # outlives a worker killed with SIGKILL and would go on writing to this
             # Redis during later tests; stop() ends the whole group.
             proc = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "ivr", "worker", *args],
+                [*self.prefix, sys.executable, "-m", "flask", "--app", "ivr", "worker", *args],
                 env=app_environment(self.app), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )

@@ -16,6 +16,7 @@ from twilio.rest.api.v2010.account.call import CallInstance
 from domain import carrier
 from domain.broadcast import outcomes
 from domain.db import db
+from domain.metrics import CALLS_CREATED
 from domain.models import CallAttempt
 from domain.public_urls import public_url
 from domain.redis_conn import redis_conn
@@ -91,4 +92,5 @@ def adopt_existing(attempt: CallAttempt) -> bool:
         return False
     outcomes.call_created(attempt, call.sid, call.status,
                           dialed_at=call.date_created or attempt.created_at)
+    CALLS_CREATED.inc()
     return True

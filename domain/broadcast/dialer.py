@@ -55,6 +55,7 @@ from domain.broadcast.kick import (
 from domain.broadcast.pacing import Limits, Pacer
 from domain.broadcast.rules import delivery_due, longest_call_s, message_dialling
 from domain.db import db
+from domain.metrics import CALLS_CREATED, CARRIER_ERRORS, carrier_error_kind
 from domain.models import CallAttempt, Delivery, Message, utcnow
 from domain.models.messages import PRIORITY
 from domain.numbers import is_dialable
@@ -264,6 +265,8 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
             sent_at = datetime.fromtimestamp(pacer.gate(f"{key}:{try_no}"), UTC)
             call = calls.create(attempt)
         except TwilioRestException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                CARRIER_ERRORS.labels(carrier_error_kind(exc.status)).inc()
             if exc.status == 429:
                 time.sleep(min(0.25 * 2 ** try_no, 4.0))
                 continue
@@ -273,8 +276,12 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
             outcomes.attempt_refused(attempt, f"{exc.code}: {exc.msg}")
             return 0
         except requests.RequestException as exc:
+            CARRIER_ERRORS.labels(carrier_error_kind(None)).inc()
             return _unclear(attempt, exc.__class__.__name__)
         outcomes.call_created(attempt, call.sid, call.status, dialed_at=sent_at)
+        CALLS_CREATED.inc()
+        log.info("call created", extra={"delivery_id": attempt.delivery_id,
+                                        "attempt_id": attempt.id, "call_sid": call.sid})
         return 1
     return _unclear(attempt, f"{MAX_CREATE_TRIES} times 429")
 

@@ -19,6 +19,7 @@ from sqlalchemy import String, Update, bindparam, case, func, or_, select, updat
 from domain.broadcast.kick import kick_dispatchers_at
 from domain.broadcast.pacing import INFLIGHT_KEY
 from domain.db import db
+from domain.metrics import CALL_OUTCOMES
 from domain.models import CallAttempt, Delivery, Message, run_alone, utcnow
 from domain.redis_conn import redis_conn
 from domain.status import (
@@ -150,6 +151,7 @@ def _close_answered(delivery_id: int, attempt_no: int, answered_by: str | None) 
     closed = db.session.connection().execute(_close_answered_statement(), {
         "p_id": delivery_id, "p_attempt_no": attempt_no, "p_outcome": outcome}).first()
     if closed is not None:
+        CALL_OUTCOMES.labels(outcome).inc()
         complete_if_done(closed.message_id)
 
 
@@ -251,9 +253,11 @@ def _may_retry(delivery: Delivery) -> bool:
 
 def close_delivery(delivery: Delivery, outcome: str) -> None:
     status = DeliveryStatus.CANCELLED if outcome == Outcome.CANCELLED else DeliveryStatus.DONE
-    db.session.execute(update(Delivery).where(
+    closed = db.session.execute(update(Delivery).where(
         Delivery.id == delivery.id, Delivery.status.in_(DELIVERY.sources(status)))
-        .values(status=status, outcome=outcome))
+        .values(status=status, outcome=outcome)).rowcount
+    if closed:
+        CALL_OUTCOMES.labels(str(outcome)).inc()
     complete_if_done(delivery.message_id)
 
 

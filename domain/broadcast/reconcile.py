@@ -35,6 +35,7 @@ from domain.broadcast.kick import kick_dispatchers
 from domain.broadcast.plan import plan_broadcast
 from domain.broadcast.rules import asked_after, delivery_due, left_behind_after, message_dialling
 from domain.db import db
+from domain.metrics import RECONCILER_REPAIRS
 from domain.models import CallAttempt, Delivery, Message, utcnow
 from domain.redis_conn import redis_conn
 from domain.status import (
@@ -207,6 +208,9 @@ class ReconcilerThread(threading.Thread):
             lock = None  # Redis is away: reconcile anyway, every step is idempotent
         try:
             done = reconcile()
+            for repair, count in done.items():
+                if count:
+                    RECONCILER_REPAIRS.labels(repair).inc(count)
             if any(done.values()):
                 log.info("reconciler: %s", done)
         except Exception:

@@ -58,6 +58,9 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "auth.login": ("GET", everyone(OK)),
     "auth.enrol": ("GET", everyone(LOGIN)),  # only right after a first police password
     "auth.logout": ("GET", signed_in()),
+    "health.healthz": ("GET", everyone(OK)),
+    "health.readyz": ("GET", everyone(OK)),  # 200 or 503 (not ready), to anyone
+    "metrics.metrics": ("GET", everyone(DENIED)),  # not loopback, no METRICS_TOKEN: 403
     "media.message_audio": ("GET", CARRIER),  # a wrong digest: 404 for anyone
     "media.prompt": ("GET", everyone(DENIED)),  # public audio; 404: no recorded prompt here
 }
@@ -112,7 +115,7 @@ def _outcome(response) -> str:
         return LOGIN
     if response.status_code in (403, 404):
         return DENIED
-    if response.status_code < 400:
+    if response.status_code < 400 or response.status_code == 503:  # 503: /readyz, not ready
         return OK
     return f"status {response.status_code}"
 
