@@ -17,10 +17,14 @@ fi
 cat <<MSG
 
   Buurtlijn is starting:
-    web (voice webhooks)   http://127.0.0.1:5000
+    web app + webhooks     http://127.0.0.1:5000   (sign in: see below)
     sandbox carrier        http://127.0.0.1:5050   (calls: http://127.0.0.1:5050/sandbox/calls)
     caller ID              ${CALLER_ID:-+32477777755}
     recording line         ${RECORDING_LINE:-+3238080808}   officer 4711, PIN 246810
+
+  Web users (password buurtlijn-demo):
+    centrum@demo.example (coordinator, BIN 11)   heide@demo.example (coordinator, BIN 12)
+    dispatcher@demo.example, admin@demo.example  (police; code: flask demo code EMAIL)
 
   Call the caller ID back from another terminal:
     .venv/bin/python -m sandbox call ${CALLER_ID:-+32477777755} --from +32470000001

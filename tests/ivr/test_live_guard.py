@@ -263,3 +263,20 @@ def test_readme_going_live_lists_exactly_the_guards_demands():
     listed = [line for line in section.splitlines() if line.startswith("- ")]
     assert "\n".join(listed) == live.readme_list()
     assert "demo load" in section
+
+
+def test_the_demo_web_users_are_refused_live_until_deactivated(app, base_config):
+    from domain.models import Role
+    from domain.web_users import create_user, deactivate, find_user
+    from ivr.cli.demo import DEMO_PASSWORD
+
+    settings = _live_config(base_config["SQLALCHEMY_DATABASE_URI"], base_config["REDIS_URL"])
+    create_user("dispatcher@demo.example", Role.DISPATCHER, "another-password-1")
+    db.session.commit()
+    create_app(settings)  # a demo address with its own password is someone's real account
+    create_user("admin@demo.example", Role.ADMIN, DEMO_PASSWORD)
+    db.session.commit()
+    assert _refused(settings) == [RULE["the demo web users"].line()]
+    deactivate(find_user("admin@demo.example"), actor="test")
+    db.session.commit()
+    create_app(settings)
