@@ -72,7 +72,7 @@ def _template_globals() -> dict:
 
 def _security_headers(response):
     """Pages are never framed or sniffed; scripts only from our own origin."""
-    if request.path.startswith(("/voice/", "/audio/")):
+    if request.path.startswith(errors.CARRIER_PREFIXES):
         return response
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

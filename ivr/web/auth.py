@@ -54,7 +54,6 @@ def login():
             if form.totp.data and check_totp(user, form.totp.data):
                 return _signed_in(user)
             if not form.totp.data:
-                ask_code = True
                 flash(_("Enter the 6-digit code from your authenticator app."), "info")
                 return render_template("auth/login.html", form=form, ask_code=True)
         _sign_in_failed(form.email.data)
@@ -105,12 +104,9 @@ def logout():
 
 def _signed_in(user: WebUser):
     target = safe_next(request.args.get("next"))
-    language = session.get("language")
     session.clear()  # a new session: an identifier set before sign-in is not kept
     session.permanent = True  # PERMANENT_SESSION_LIFETIME: 12 hours
     login_user(user)
-    if language and not user.language:
-        user.language = language
     record_sign_in(user)
     db.session.commit()
     return redirect(target)
