@@ -7,6 +7,7 @@ written, already exist?" — asked before anything is dialled again.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from flask import current_app
@@ -20,21 +21,64 @@ from domain.metrics import CALLS_CREATED
 from domain.models import CallAttempt
 from domain.public_urls import public_url
 from domain.redis_conn import redis_conn
+from domain.status import AttemptStatus
 
 CLOCK_SKEW = timedelta(seconds=5)
 DIALING_LEASE = "buurtlijn:dialing:{}"
 STATUS_EVENTS = ["completed"]
+RESOLVING_S = 120  # the reconciler's hold: its look at the carrier and its write, with room
+
+# The dialing lease is a fence, not a flag: whoever holds it (a dialler, or the reconciler
+# deciding) is the only one who may act on the attempt. Returns 1: renewed, it was ours;
+# 2: taken, nobody held it; 0: someone else holds it.
+_TAKE = """
+local held = redis.call('GET', KEYS[1])
+if held == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if held then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 2
+"""
 
 
-def hold_dialing_lease(attempt: CallAttempt, seconds: float | None = None) -> None:
-    """Keep the reconciler off this attempt: a live dialler owns its create request (by
-    default for one request's timeout), or a request of unclear fate may still land."""
-    timeout = seconds if seconds is not None else current_app.config["CARRIER_TIMEOUT_S"] + 2
-    redis_conn.client.set(DIALING_LEASE.format(attempt.id), 1, ex=max(1, int(timeout)))
+def create_lease_s() -> float:
+    """How long a create request sent now may still land: its connect and its bytes in
+    flight are each cut off after CARRIER_TIMEOUT_S (domain.carrier), plus a margin."""
+    return 2 * current_app.config["CARRIER_TIMEOUT_S"] + 2
 
 
-def dialing_lease_held(attempt_id: int) -> bool:
-    return bool(redis_conn.client.exists(DIALING_LEASE.format(attempt_id)))
+def take_dialing_lease(attempt_id: int, owner: str, seconds: float) -> bool:
+    """Hold the attempt for the dialler `owner` for `seconds`; False if it may not act.
+
+    A dialler held up between its claim and its request (a stalled database connection,
+    a starved thread) can find that its lease ran out and that the reconciler has since
+    decided "no call was made" and dialled the member again: sending now would call them
+    twice. So the lease is taken or renewed atomically right before each request, and
+    when it was not ours any more, SQL must still say the attempt is unsent (the
+    reconciler writes its decision before its hold runs out)."""
+    taken = redis_conn.client.eval(_TAKE, 1, DIALING_LEASE.format(attempt_id), owner,
+                                   max(1000, int(seconds * 1000)))
+    if taken == 0:
+        return False
+    return taken == 1 or _still_unsent(attempt_id)
+
+
+def _still_unsent(attempt_id: int) -> bool:
+    unsent = db.session.scalar(select(CallAttempt.id).where(
+        CallAttempt.id == attempt_id, CallAttempt.status == AttemptStatus.DIALING,
+        CallAttempt.call_sid.is_(None))) is not None
+    db.session.rollback()  # no snapshot or lock held across the request
+    return unsent
+
+
+def take_for_resolving(attempt_id: int) -> bool:
+    """The reconciler's turn: True if no dialler holds the attempt, which is now held
+    against any dialler that comes back, for as long as deciding can take."""
+    return bool(redis_conn.client.set(DIALING_LEASE.format(attempt_id),
+                                      f"reconciler:{uuid.uuid4().hex}", nx=True,
+                                      ex=RESOLVING_S))
 
 
 def webhook_url(path: str, attempt: CallAttempt) -> str:

@@ -8,7 +8,8 @@ thread repeatedly:
 2. claims the most urgent due delivery (UPDATE ... WHERE status='pending' RETURNING, so
    two threads or workers never claim the same one) and writes its call attempt as
    `dialing`, in one transaction, *before* the request;
-3. creates the call under a short dialing lease in Redis, and stores the SID after.
+3. takes the attempt's dialing lease in Redis (a fence: a dialler held up until the
+   reconciler took the attempt over sends nothing), creates the call, stores the SID.
    429: back off and retry the same attempt. Timeout or 5xx: ask the carrier whether the
    call exists before dialling again.
 
@@ -254,13 +255,19 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
     the request may still be on its way and create the call later, so one look at the
     carrier's call list can't prove it wasn't made. Such an attempt is adopted if its call
     is already listed; otherwise it is left to the reconciler, which looks again after
-    RECONCILE_GRACE_S, when a late request has landed or is lost for good.
+    RECONCILE_GRACE_S, when a late request has landed or is lost for good. Each request
+    goes out only under this dialler's dialing lease (domain.broadcast.calls): one held up
+    until the reconciler took the attempt over is dropped, not sent.
     """
     key = f"a{attempt.id}"
+    owner = f"dialler:{uuid.uuid4().hex}"
     for try_no in range(MAX_CREATE_TRIES):
         if try_no:
             _wait_for_start(pacer, key)  # a retried request needs a start of its own
-        calls.hold_dialing_lease(attempt)
+        if not calls.take_dialing_lease(attempt.id, owner, calls.create_lease_s()):
+            pacer.release(key)
+            log.warning("attempt %s: taken over by the reconciler; not sent", attempt.id)
+            return 0
         try:
             sent_at = datetime.fromtimestamp(pacer.gate(f"{key}:{try_no}"), UTC)
             call = calls.create(attempt)
@@ -271,25 +278,26 @@ def create_call(attempt: CallAttempt, pacer: Pacer) -> int:
                 time.sleep(min(0.25 * 2 ** try_no, 4.0))
                 continue
             if exc.status >= 500:
-                return _unclear(attempt, f"HTTP {exc.status}")
+                return _unclear(attempt, owner, f"HTTP {exc.status}")
             pacer.release(key)
             outcomes.attempt_refused(attempt, f"{exc.code}: {exc.msg}")
             return 0
         except requests.RequestException as exc:
             CARRIER_ERRORS.labels(carrier_error_kind(None)).inc()
-            return _unclear(attempt, exc.__class__.__name__)
+            return _unclear(attempt, owner, exc.__class__.__name__)
         outcomes.call_created(attempt, call.sid, call.status, dialed_at=sent_at)
         CALLS_CREATED.inc()
         log.info("call created", extra={"delivery_id": attempt.delivery_id,
                                         "attempt_id": attempt.id, "call_sid": call.sid})
         return 1
-    return _unclear(attempt, f"{MAX_CREATE_TRIES} times 429")
+    return _unclear(attempt, owner, f"{MAX_CREATE_TRIES} times 429")
 
 
-def _unclear(attempt: CallAttempt, why: str) -> int:
+def _unclear(attempt: CallAttempt, owner: str, why: str) -> int:
     if calls.adopt_existing(attempt):
         return 1
-    calls.hold_dialing_lease(attempt, current_app.config["RECONCILE_GRACE_S"])
+    # Kept off the reconciler a while longer, while ours: a late request may still land.
+    calls.take_dialing_lease(attempt.id, owner, current_app.config["RECONCILE_GRACE_S"])
     log.warning("create for attempt %s unclear (%s): left to the reconciler", attempt.id, why)
     return 0
 

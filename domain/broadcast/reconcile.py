@@ -70,8 +70,10 @@ def resolve_unsent_dials(now: datetime) -> int:
         if _dialler_alive(attempt.id):
             continue
         if calls.adopt_existing(attempt):
+            log.info("attempt %s: its call was made unseen; adopted", attempt.id)
             resolved += 1
         else:
+            log.warning("attempt %s: no call at the carrier; dialling again", attempt.id)
             resolved += _no_call_was_made(attempt)
     return resolved
 
@@ -148,9 +150,10 @@ def reconcile() -> dict[str, int]:
 
 def _dialler_alive(attempt_id: int) -> bool:
     """True if a dialler holds the attempt's lease, or if Redis cannot tell (then wait:
-    deciding "no call was made" while a request may be in flight could dial twice)."""
+    deciding "no call was made" while a request may be in flight could dial twice).
+    Otherwise the reconciler now holds it: a dialler that comes back may not send."""
     try:
-        return calls.dialing_lease_held(attempt_id)
+        return not calls.take_for_resolving(attempt_id)
     except redis.RedisError:
         return True
 
