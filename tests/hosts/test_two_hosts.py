@@ -31,13 +31,23 @@ from domain.broadcast.start import message_confirmed
 from domain.db import db
 from domain.models import CallAttempt, Delivery
 from tests.conftest import WorkerProcesses, free_port
-from tests.e2e.broadcast_support import FINAL, members_with_message, settled
+from tests.e2e.broadcast_support import (
+    FINAL,
+    assert_paced,
+    members_with_message,
+    sent_at_gate,
+    settled,
+)
 from tests.hosts import netns
 from tests.support import wait_for
 
 MEMBERS = 2000
 CPS = 20
+HEADROOM = 0.1  # the gate allows 50 ms for the spread of request latency
 CUT_S = 20  # longer than CARRIER_TIMEOUT_S: requests in flight are given up on
+# Three in ten creates are answered a second late, so the cut finds requests in flight:
+# calls made whose answer is lost, and requests still on their way.
+SLOW_ANSWERS = ("rest_timeout_rate=0.3", "timeout_delay_s=1.0")
 
 
 def _why_skip() -> str | None:
@@ -68,7 +78,8 @@ class SandboxProcess:
             [sys.executable, "-m", "sandbox", "--port", str(self.port), "--cps", str(CPS),
              "--time-scale", "0.02", "--number", number, "--scenario", str(scenario),
              "--account-sid", app.config["TWILIO_ACCOUNT_SID"],
-             "--auth-token", app.config["TWILIO_AUTH_TOKEN"]],
+             "--auth-token", app.config["TWILIO_AUTH_TOKEN"],
+             *[a for fault in SLOW_ANSWERS for a in ("--fault", fault)]],
             stdout=log.open("w"), stderr=subprocess.STDOUT)
         wait_for(self._up, timeout=30)
 
@@ -135,19 +146,28 @@ def _most_in_one_second(times: list[float]) -> int:
     return most
 
 
-def _busiest(creates: list[dict], cut: float, restored: float) -> str:
-    """Where the busiest second was, relative to the cut, and the creates in it."""
+def _twice(creates: list[dict], per_number: Counter, cut: float, restored: float,
+           pools: dict) -> str:
+    """Who was called twice, when (seconds after the cut), by which host, and what SQL and
+    the workers' logs say of those attempts: the story a failure needs."""
     from datetime import UTC
-    sent = {sid: at.astimezone(UTC).timestamp() for sid, at in db.session.execute(
-        select(CallAttempt.call_sid, CallAttempt.dialed_at)).all()}
-    times = sorted(c["created_ts"] for c in creates)
-    counts = [sum(1 for u in times[i:i + 40] if u < t + 1.0) for i, t in enumerate(times)]
-    start = times[counts.index(max(counts))]
-    inside = [(round(c["created_ts"] - start, 3), round(c["created_ts"] - sent.get(c["sid"], 0), 3))
-              for c in sorted(creates, key=lambda c: c["created_ts"])
-              if start - 0.5 <= c["created_ts"] < start + 1.0]
-    return (f"{max(counts)} creates from {start - cut:+.2f} s after the cut "
-            f"({start - restored:+.2f} s after the restore): {inside}")
+    twice = [number for number, count in per_number.items() if count > 1]
+    by = {name: _created_by(pool) for name, pool in pools.items()}
+    lines = [f"{len(twice)} called twice; cut at 0 s, restored at {restored - cut:+.1f} s"]
+    for number in twice[:5]:
+        for c in sorted((c for c in creates if c["to"] == number), key=lambda c: c["created_ts"]):
+            host = next((name for name, sids in by.items() if c["sid"] in sids), "unlogged")
+            lines.append(f"  create {c['created_ts'] - cut:+.2f} s by {host}")
+        for attempt in db.session.scalars(select(CallAttempt).where(
+                CallAttempt.to_number == number).order_by(CallAttempt.id)):
+            made = attempt.created_at.replace(tzinfo=UTC).timestamp() - cut
+            lines.append(f"  attempt {attempt.id}: written {made:+.2f} s, {attempt.status}, "
+                         f"sid {'yes' if attempt.call_sid else 'no'}, {attempt.error or ''}")
+            for name, pool in pools.items():
+                lines += [f"    {name}: {line[:300]}" for line in pool.logs().splitlines()
+                          if f"attempt {attempt.id} " in line
+                          or f'"attempt_id": {attempt.id},' in line]
+    return "\n".join(lines)
 
 
 def _created_by(pool: WorkerProcesses) -> set[str]:
@@ -166,7 +186,7 @@ def test_two_hosts_keep_the_rate_and_a_cut_host_misses_nobody_and_calls_nobody_t
     monkeypatch.setenv("LOG_FORMAT", "json")
     # As in tests/e2e/test_broadcast_pacing.py: the gate's allowance for the spread of
     # request latency is half the headroom; two relays per request widen that spread.
-    app.config.update(CARRIER_CPS=CPS, PACING_HEADROOM=0.1, DIAL_SLOTS=4, DIAL_THREADS=4,
+    app.config.update(CARRIER_CPS=CPS, PACING_HEADROOM=HEADROOM, DIAL_SLOTS=4, DIAL_THREADS=4,
                       MAX_ATTEMPTS=1)
     members, message = members_with_message(MEMBERS, first=500000)
     host_a, host_b = hosts
@@ -196,7 +216,8 @@ def test_two_hosts_keep_the_rate_and_a_cut_host_misses_nobody_and_calls_nobody_t
     creates = carrier.creates()
     per_number = Counter(c["to"] for c in creates)
     assert len(per_number) == MEMBERS, "somebody was missed"
-    assert set(per_number.values()) == {1}, "somebody was called twice"
+    assert set(per_number.values()) == {1}, _twice(creates, per_number, cut_clock,
+                                                   restored_clock, pools)
     outcomes = Counter(db.session.scalars(select(Delivery.outcome).where(
         Delivery.message_id == message.id)))
     assert outcomes == {"human": MEMBERS}
@@ -207,7 +228,8 @@ def test_two_hosts_keep_the_rate_and_a_cut_host_misses_nobody_and_calls_nobody_t
     before_cut = sum(1 for c in creates if c["created_ts"] < cut_clock)
     during_cut = sum(1 for c in creates if cut_clock <= c["created_ts"] < restored_clock)
     most = _most_in_one_second([c["created_ts"] for c in creates])
-    assert most <= CPS, _busiest(creates, cut_clock, restored_clock)
+    late = assert_paced({c["sid"]: c["created_ts"] for c in creates}, sent_at_gate(), CPS,
+                        HEADROOM)
     by_a, by_b = _created_by(pools["A"]), _created_by(pools["B"])
     assert by_a and by_b, "both hosts dialled"
     assert during_cut > 0, "host B went on while A was cut off"
@@ -217,7 +239,8 @@ def test_two_hosts_keep_the_rate_and_a_cut_host_misses_nobody_and_calls_nobody_t
     a_after = sum(1 for c in creates if c["sid"] in by_a and c["created_ts"] >= restored_clock)
     assert a_during == 0, "a cut host reached the carrier"
     print(f"\ntwo hosts: {len(creates)} calls to {len(per_number)} members, "
-          f"max {most} creates in any 1 s window (CARRIER_CPS={CPS}), "
+          f"max {most} creates in any 1 s window (CARRIER_CPS={CPS}; {late} held up "
+          f"longer than the gate's 50 ms allowance), "
           f"host A {len(by_a)} / host B {len(by_b)} / adopted or unlogged "
           f"{len(creates) - len(by_a | by_b)}; A cut for {CUT_S} s after "
           f"{cut_at - started:.1f} s ({before_cut} calls), {during_cut} calls during the cut "
