@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := ivr
 
-.PHONY: install run test test-hosts lint bench bench-full bench-headroom demo clean i18n
+.PHONY: install run test test-hosts lint bench bench-full bench-headroom demo clean i18n screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -60,3 +60,7 @@ demo: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# The README's pictures, taken by the browser tests (tests/browser/support.screenshot).
+screenshots: install
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/browser -q

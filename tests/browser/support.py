@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pyotp
 
 from tests.factories import WEB_PASSWORD
@@ -19,3 +22,14 @@ def sign_in(page, user, password: str = WEB_PASSWORD) -> None:
         page.fill("input[name=totp]", pyotp.TOTP(user.totp_secret).now())
     with page.expect_navigation():
         page.click("form.sign-in button[type=submit]")
+
+
+def screenshot(page, name: str) -> None:
+    """The README's picture of this page, when `make screenshots` asks for them
+    (SCREENSHOTS_DIR); a no-op in the normal test run. JPEG at a phone-friendly width
+    keeps each under a few hundred KB."""
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.jpg"), type="jpeg", quality=70,
+                        full_page=False)
