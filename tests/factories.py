@@ -131,3 +131,12 @@ def make_web_user(db, role: str = "coordinator", bins: list[Bin] | None = None,
     db.session.add(user)
     db.session.commit()
     return user
+
+
+# members pages
+
+
+# broadcast pages
+
+
+# admin pages

@@ -34,10 +34,10 @@ def init_app(app: Flask, live: bool) -> None:
     login_manager.user_loader(_load_user)
     babel.init_app(app, locale_selector=select_locale)
 
-    from ivr.web import auth, home, throttle
+    from ivr.web import admin, auth, broadcasts, home, members, throttle
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(home.bp)
+    for blueprint in (auth.bp, home.bp, members.bp, broadcasts.bp, admin.bp):
+        app.register_blueprint(blueprint)
     throttle.init_app(app)  # after every throttled view is registered
     errors.register(app)
     app.context_processor(_template_globals)

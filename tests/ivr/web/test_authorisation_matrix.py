@@ -63,6 +63,13 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "metrics.metrics": ("GET", everyone(DENIED)),  # not loopback, no METRICS_TOKEN: 403
     "media.message_audio": ("GET", CARRIER),  # a wrong digest: 404 for anyone
     "media.prompt": ("GET", everyone(DENIED)),  # public audio; 404: no recorded prompt here
+
+    # members pages (ivr/web/members.py)
+
+    # broadcast pages (ivr/web/broadcasts.py)
+
+    # admin pages (ivr/web/admin.py)
+
 }
 
 
