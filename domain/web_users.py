@@ -100,6 +100,44 @@ def deactivate(user: WebUser, actor: str) -> None:
     audit(actor, "web_user.deactivate", user.email)
 
 
+def update_user(user: WebUser, role: Role, bin_codes: Iterable[str], language: str,
+                actor: str, name: str | None = None) -> list[str]:
+    """Change role, BINs, language and name; each permission change audited on its own.
+
+    A user who becomes police gets a fresh TOTP secret to enrol at the next sign-in; one
+    who leaves the police roles loses it. BINs only mean something for a coordinator, so
+    a police role keeps none. Returns the names of what changed."""
+    bins = _bins(bin_codes) if role is Role.COORDINATOR else []
+    if role is Role.COORDINATOR and not bins:
+        raise UserError("a coordinator needs at least one BIN (--bin CODE)")
+    changed = []
+    if role.value != user.role:
+        audit(actor, "web_user.role", user.email, old=user.role, new=role.value)
+        if role.is_police and not user.role_enum.is_police:
+            user.totp_secret, user.totp_confirmed_at = pyotp.random_base32(), None
+        elif not role.is_police:
+            user.totp_secret, user.totp_confirmed_at = None, None
+        user.role = role.value
+        changed.append("role")
+    wanted = {b.id for b in bins}
+    if wanted != user.bin_ids:
+        # Edited in place: replacing the list would insert a kept BIN's new link before
+        # deleting its old one, against the unique (user, BIN) constraint.
+        for link in [link for link in user.bins if link.bin_id not in wanted]:
+            user.bins.remove(link)
+        user.bins.extend(WebUserBin(bin_id=b.id) for b in bins if b.id not in user.bin_ids)
+        audit(actor, "web_user.bins", user.email, bins=[b.code for b in bins])
+        changed.append("bins")
+    other = {"language": language, "name": name}
+    edits = {key: value for key, value in other.items() if getattr(user, key) != value}
+    for key, value in edits.items():
+        setattr(user, key, value)
+    if edits:
+        audit(actor, "web_user.edit", user.email, **edits)
+        changed.extend(edits)
+    return changed
+
+
 def record_sign_in(user: WebUser) -> None:
     user.last_sign_in_at = utcnow()
     if user.role_enum.is_police and user.totp_confirmed_at is None:

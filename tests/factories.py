@@ -140,3 +140,18 @@ def make_web_user(db, role: str = "coordinator", bins: list[Bin] | None = None,
 
 
 # admin pages
+
+
+def make_lockout(db, kind: str = "caller", subject: str = "+32470555111", minutes: int = 15,
+                 **overrides):
+    """A running lockout (as the recording line writes it after five failures)."""
+    from datetime import timedelta
+
+    from domain.models import Lockout, utcnow
+
+    fields = {"kind": kind, "subject": subject, "until": utcnow() + timedelta(minutes=minutes)}
+    fields.update(overrides)
+    lock = Lockout(**fields)
+    db.session.add(lock)
+    db.session.commit()
+    return lock

@@ -13,7 +13,14 @@ import pytest
 from sqlalchemy import text
 
 from domain.db import db
-from tests.factories import make_bin, make_member, make_message, make_officer, make_web_user
+from tests.factories import (
+    make_bin,
+    make_lockout,
+    make_member,
+    make_message,
+    make_officer,
+    make_web_user,
+)
 from tests.web_support import csrf_token, person, sign_in
 
 ANON, C11, C12, DISP, ADMIN = "anonymous", "coordinator 11", "coordinator 12", "dispatcher", \
@@ -69,6 +76,20 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # broadcast pages (ivr/web/broadcasts.py)
 
     # admin pages (ivr/web/admin.py)
+    "admin.bins": ("GET", admin()),
+    "admin.new_bin": ("POST", admin()),
+    "admin.edit_bin": ("POST", admin()),
+    "admin.officers": ("GET", admin()),
+    "admin.new_officer": ("POST", admin()),
+    "admin.officer_pin": ("POST", admin()),
+    "admin.deactivate_officer": ("POST", admin()),  # asks to confirm first
+    "admin.unlock_officer": ("POST", admin()),
+    "admin.unlock_caller": ("POST", admin()),
+    "admin.users": ("GET", admin()),
+    "admin.new_user": ("POST", admin()),
+    "admin.edit_user": ("POST", admin()),
+    "admin.deactivate_user": ("POST", admin()),  # asks to confirm first
+    "admin.audit": ("GET", admin()),
 
 }
 
@@ -93,6 +114,7 @@ def world(app):
         "message_id": messages[12].id, "id": messages[12].id, "officer_id": officer.id,
         "number": officer.number, "user_id": users[C12].id, "filename": "css/app.css",
         "lang": "nl", "key": "welcome", "digest": "0" * 16,
+        "lockout_id": make_lockout(db).id,
     }
     return {"values": values, "users": users}
 

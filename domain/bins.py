@@ -1,0 +1,98 @@
+"""BINs as the police admin keeps them: add, edit, and the overview with who runs each.
+
+The same rules as `bin add` / `bin edit` on the command line: a code of 1 to 4 digits
+that is not 0 (0 selects all BINs on the recording line), unique; every change audited
+with the fields that changed, so the audit log says who turned callback replay off."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from domain.db import db
+from domain.models import Bin, Membership, Role, WebUser, WebUserBin, audit
+
+EDITABLE = ("name", "municipality", "coordinator_name", "coordinator_email",
+            "coordinator_phone", "callback_replay")
+
+
+class BinError(ValueError):
+    """A BIN change that cannot be made; `reason` is a stable key the web app translates."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field, self.reason = field_name, reason
+
+
+@dataclass
+class BinRow:
+    """One line of the overview: the BIN, its member count and its coordinator accounts."""
+
+    bin: Bin
+    members: int
+    coordinators: list[WebUser] = field(default_factory=list)
+
+
+def code_problem(code: str) -> str | None:
+    """Why `code` cannot be a new BIN's code ('format', 'zero', 'taken'), or None."""
+    if not re.fullmatch(r"[0-9]{1,4}", code or ""):
+        return "format"
+    if code.lstrip("0") == "":
+        return "zero"
+    if db.session.scalar(select(Bin.id).where(Bin.code == code)) is not None:
+        return "taken"
+    return None
+
+
+def add_bin(code: str, name: str, actor: str, **fields: object) -> Bin:
+    """Store a new BIN (not committed); audited as `bin.add`."""
+    problem = code_problem(code)
+    if problem:
+        raise BinError("code", problem)
+    if not (name or "").strip():
+        raise BinError("name", "empty")
+    values = {key: value for key, value in fields.items() if key in EDITABLE}
+    row = Bin(code=code, name=name.strip(), **values)
+    db.session.add(row)
+    db.session.flush()
+    audit(actor, "bin.add", f"bin:{code}", name=row.name, **_plain(values))
+    return row
+
+
+def edit_bin(row: Bin, actor: str, **fields: object) -> dict[str, object]:
+    """Apply the fields that differ; audited as `bin.edit` with exactly those changes."""
+    if "name" in fields and not str(fields["name"] or "").strip():
+        raise BinError("name", "empty")
+    changes = {key: value for key, value in fields.items()
+               if key in EDITABLE and getattr(row, key) != value}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    if changes:
+        audit(actor, "bin.edit", f"bin:{row.code}", **_plain(changes))
+    return changes
+
+
+def overview() -> list[BinRow]:
+    """Every BIN by code with its member count and active coordinator web users."""
+    counts = dict(db.session.execute(
+        select(Membership.bin_id, func.count()).group_by(Membership.bin_id)).all())
+    rows = {b.id: BinRow(b, counts.get(b.id, 0))
+            for b in db.session.scalars(select(Bin).order_by(Bin.code))}
+    links = db.session.execute(
+        select(WebUserBin.bin_id, WebUser).join(WebUser, WebUser.id == WebUserBin.user_id)
+        .where(WebUser.role == Role.COORDINATOR.value, WebUser.active.is_(True))
+        .order_by(WebUser.email)).all()
+    for bin_id, user in links:
+        if bin_id in rows:
+            rows[bin_id].coordinators.append(user)
+    return list(rows.values())
+
+
+def _plain(values: dict[str, object]) -> dict[str, object]:
+    """Audit details without phone numbers in full (the audit log is read widely)."""
+    from domain.officer_admin import mask_number
+
+    return {key: mask_number(str(value)) if key == "coordinator_phone" and value else value
+            for key, value in values.items()}
