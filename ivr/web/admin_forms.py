@@ -80,8 +80,7 @@ class BinForm(FlaskForm):
     coordinator_phone = StringField(_l("Coordinator's phone"),
                                     validators=[Optional(), belgian_phone],
                                     render_kw={"type": "tel", "autocomplete": "off"})
-    callback_replay = BooleanField(_l("Callback replay: a member who calls the number back "
-                                      "may hear the latest message again"))
+    callback_replay = BooleanField(_l("Callback replay"))
 
     def values(self) -> dict[str, object]:
         """The BIN's editable fields as the domain takes them (empty text is None)."""
