@@ -57,7 +57,8 @@ def add_bin(code: str, name: str, actor: str, **fields: object) -> Bin:
     row = Bin(code=code, name=name.strip(), **values)
     db.session.add(row)
     db.session.flush()
-    audit(actor, "bin.add", f"bin:{code}", name=row.name, **_plain(values))
+    audit(actor, "bin.add", f"bin:{code}", name=row.name,
+          **_plain({key: value for key, value in values.items() if value is not None}))
     return row
 
 

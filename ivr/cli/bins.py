@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 from flask.cli import AppGroup
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
+from domain import bins
 from domain.db import db
-from domain.models import Bin, Membership, audit
+from domain.models import Bin, Membership
 
 bin_cli = AppGroup("bin", help="Neighbourhood information networks (BINs).")
 
@@ -31,15 +30,17 @@ REPLAY_HELP = ("Whether a member calling the caller ID back may hear the latest 
 def add(code: str, name: str, municipality: str | None, coordinator_email: str | None,
         coordinator_name: str | None, callback_replay: str) -> None:
     """Add a BIN; CODE is the 1-4 digit code officers key in (0 means all BINs)."""
-    if not re.fullmatch(r"[0-9]{1,4}", code) or code.lstrip("0") == "":
+    try:
+        bins.add_bin(code, name, "cli", municipality=municipality,
+                     coordinator_email=coordinator_email, coordinator_name=coordinator_name,
+                     callback_replay=callback_replay == "on")
+    except bins.BinError as exc:
+        if exc.reason == "taken":
+            raise click.ClickException(f"BIN code {code} is already in use") from None
+        if exc.field == "name":
+            raise click.BadParameter("must not be empty", param_hint="NAME") from None
         raise click.BadParameter("must be 1 to 4 digits and not 0 (0 selects all BINs)",
-                                 param_hint="CODE")
-    if db.session.scalar(select(Bin).where(Bin.code == code)):
-        raise click.ClickException(f"BIN code {code} is already in use")
-    db.session.add(Bin(code=code, name=name, municipality=municipality,
-                       coordinator_email=coordinator_email, coordinator_name=coordinator_name,
-                       callback_replay=callback_replay == "on"))
-    audit("cli", "bin.add", f"bin:{code}", name=name, callback_replay=callback_replay == "on")
+                                 param_hint="CODE") from None
     db.session.commit()
     click.echo(f"BIN {code} '{name}' added (callback replay {callback_replay}).")
 
@@ -59,15 +60,11 @@ def edit(code: str, name: str | None, municipality: str | None,
         raise click.BadParameter("must not be empty", param_hint="--name")
     wanted = {"name": name, "municipality": municipality,
               "callback_replay": None if callback_replay is None else callback_replay == "on"}
-    changes = {field: value for field, value in wanted.items()
-               if value is not None and getattr(row, field) != value}
     if not any(value is not None for value in wanted.values()):
         raise click.ClickException(
             "nothing to change: give --name, --municipality or --callback-replay")
-    for field, value in changes.items():
-        setattr(row, field, value)
-    if changes:
-        audit("cli", "bin.edit", f"bin:{code}", **changes)
+    changes = bins.edit_bin(row, "cli", **{field: value for field, value in wanted.items()
+                                            if value is not None})
     db.session.commit()
     replay = "on" if row.callback_replay else "off"
     click.echo(f"BIN {code} '{row.name}': {'updated' if changes else 'unchanged'} "

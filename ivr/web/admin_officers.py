@@ -5,7 +5,7 @@ session (a signed, not encrypted, cookie), in a flash message or in any log."""
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from domain import officer_admin
@@ -101,7 +101,7 @@ def unlock_caller(lockout_id: int):
     """Lift the lockout of one calling number."""
     lock = get_or_404(Lockout, lockout_id)
     if lock.kind != "caller":
-        return redirect(url_for("admin.officers"))
+        abort(404)  # an officer's own locks are lifted from the officer's row
     officer_admin.unlock_caller(lock, actor())
     db.session.commit()
     flash(_("Calling number %(number)s unlocked.",
