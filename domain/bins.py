@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from domain.db import db
 from domain.models import Bin, Membership, Role, WebUser, WebUserBin, audit
+from domain.officer_admin import mask_number
 
 EDITABLE = ("name", "municipality", "coordinator_name", "coordinator_email",
             "coordinator_phone", "callback_replay")
@@ -93,7 +94,5 @@ def overview() -> list[BinRow]:
 
 def _plain(values: dict[str, object]) -> dict[str, object]:
     """Audit details without phone numbers in full (the audit log is read widely)."""
-    from domain.officer_admin import mask_number
-
     return {key: mask_number(str(value)) if key == "coordinator_phone" and value else value
             for key, value in values.items()}
