@@ -21,7 +21,7 @@ from ivr.web.i18n import LANGUAGE_NAMES
 
 MESSAGES = {
     "name": _l("Fill in the name."),
-    "phone": _l("Enter a landline or mobile number, e.g. 0477 12 34 56 or 03 123 45 67. "
+    "phone": _l("Enter a landline or mobile number, e.g. 0477 12 34 56 or 03 620 29 29. "
                 "Premium-rate, toll-free, shared-cost and foreign numbers are refused."),
     "phone2": _l("Enter a landline or mobile number, or leave this empty."),
     "email": _l("Enter an e-mail address like name@example.be, or leave this empty."),
