@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, null, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from domain import spreadsheet
@@ -81,19 +81,37 @@ def _search(q: str) -> list:
 
 
 def list_members(bin_ids: set[int], q: str = "", page: int = 1) -> MemberPage:
-    """One page of the caller's members in name order, with their BINs and households."""
+    """One page of the caller's members in name order, with their BINs and households.
+
+    A search counts its matches in the same scan as it reads the page (a window count);
+    the whole list is counted from the memberships' BIN index, without reading members."""
     where = [_in_scope(bin_ids), *_search(q)]
-    if q.strip():
-        total = db.session.scalar(select(func.count()).select_from(Member).where(*where))
-    else:  # the index on memberships.bin_id answers this without touching members
-        total = db.session.scalar(select(func.count(func.distinct(Membership.member_id)))
-                                  .where(Membership.bin_id.in_(bin_ids)))
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(page, 1), pages)
-    members = list(db.session.scalars(
-        select(Member).where(*where).order_by(Member.name, Member.id)
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-    return MemberPage(_describe(members, bin_ids), total, page, pages)
+    page = max(page, 1)
+    total = None if q.strip() else db.session.scalar(
+        select(func.count(func.distinct(Membership.member_id)))
+        .where(Membership.bin_id.in_(bin_ids)))
+    if total is not None:
+        page = min(page, max(1, math.ceil(total / PER_PAGE)))
+    rows = _page_rows(where, page, counted=total is None)
+    if total is None:
+        if rows:
+            total = rows[0][1]
+        else:  # past the last page of matches, or none at all
+            total = db.session.scalar(select(func.count()).select_from(Member).where(*where))
+            page = max(1, math.ceil(total / PER_PAGE))
+            rows = _page_rows(where, page, counted=True) if total else []
+    members = [member for member, _ in rows]
+    return MemberPage(_describe(members, bin_ids), total, page,
+                      max(1, math.ceil(total / PER_PAGE)))
+
+
+def _page_rows(where: list, page: int, counted: bool) -> list:
+    """(member, matches) pairs; the window count only when asked (it reads every match,
+    where the plain list walks the name index and stops after the page)."""
+    columns = (Member, func.count().over()) if counted else (Member, null())
+    return list(db.session.execute(
+        select(*columns).where(*where).order_by(Member.name, Member.id)
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all())
 
 
 def _describe(members: list[Member], bin_ids: set[int]) -> list[ListedMember]:

@@ -7,6 +7,8 @@ are the BIN's own data. The import's pages are in `ivr.web.member_import`."""
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from flask import (
     Blueprint,
@@ -37,8 +39,11 @@ FIELDS = ("name", "street", "house_number", "postcode", "municipality", "phone",
 @bp.app_template_filter("phone")
 def phone_filter(e164: str | None) -> str:
     """+32477123456 as people write it: +32 477 12 34 56."""
-    if not e164:
-        return ""
+    return _formatted(e164) if e164 else ""
+
+
+@functools.lru_cache(maxsize=16384)  # 0.1 ms each, 100 on a page of the list
+def _formatted(e164: str) -> str:
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164, None),
                                           phonenumbers.PhoneNumberFormat.INTERNATIONAL)
