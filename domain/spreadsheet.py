@@ -144,6 +144,9 @@ def xlsx_text(data: bytes, name: str) -> Decoded:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
             writer.writerow([_cell_text(value) for value in row])
+    except Exception:  # a sheet damaged past its first rows
+        raise BadFile(f"{name} is a damaged Excel workbook: open it in Excel and save it "
+                      "again") from None
     finally:
         workbook.close()
     text = out.getvalue()
