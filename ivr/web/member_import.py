@@ -31,6 +31,7 @@ from domain.members_csv import ImportReport, MemberRow
 from domain.models import Role, audit
 from domain.redis_conn import redis_conn
 from ivr.extensions import csrf
+from ivr.web.import_problems import translated
 from ivr.web.member_forms import ConfirmImportForm, ImportForm
 from ivr.web.members import bp, my_bins
 from ivr.web.permissions import roles_required
@@ -139,9 +140,10 @@ def _take(token: str) -> tuple[ImportReport, str] | None:
 
 
 def _by_line(messages: list[str]) -> list[tuple[str, str]]:
-    """("12", "phone: invalid phone number: 'x'") pairs for the table of problems."""
+    """(line, problem in the reader's language) pairs for the table of problems."""
     pairs = []
     for message in messages:
         match = _LINE.match(message)
-        pairs.append((match.group(1), match.group(2)) if match else ("", message))
+        line, problem = (match.group(1), match.group(2)) if match else ("", message)
+        pairs.append((line, translated(problem)))
     return pairs

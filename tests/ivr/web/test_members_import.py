@@ -82,8 +82,9 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_stored(app):
             "11,,Kerkstraat,9,2990,Grensdorp,0470 11 22 33,,nl,"]
     html = _upload(client, "\n".join(rows).encode()).get_data(as_text=True)
     assert "2 problemen in leden.csv: er is niets geïmporteerd" in html
-    assert re.search(r'<td class="num">4</td><td>phone: [^<]*premium-rate', html)
-    assert re.search(r'<td class="num">5</td><td>no name</td>', html)
+    assert re.search(r'<td class="num">4</td><td>telefoon: 0900 123 45 is een betaalnummer',
+                     html)
+    assert re.search(r'<td class="num">5</td><td>geen naam</td>', html)
     assert not TOKEN.search(html)  # nothing to confirm
     assert _members() == 0
 
@@ -93,7 +94,8 @@ def test_a_row_of_another_bin_is_a_line_error_for_a_coordinator(app):
     client = _coordinator(app, make_bin(db, code="11"))
     rows = [*GOOD, "12,Dirk,Heide,1,2990,Grensdorp,0470 11 22 33,,nl,"]
     html = _upload(client, "\n".join(rows).encode()).get_data(as_text=True)
-    assert re.search(r'<td class="num">4</td><td>unknown BIN code &#39;12&#39;</td>', html)
+    assert re.search(r'<td class="num">4</td><td>BIN-code 12 is niet een van uw BIN&#39;s</td>',
+                     html)
     assert _members() == 0
 
 
@@ -104,7 +106,7 @@ def test_an_xlsx_workbook_is_read_with_excels_row_numbers(app):
                                 477123456, None, "nl", None],  # Excel dropped the 0
             [11, "Bart Smet", "Kerk\nstraat", 7, 2990, "Grensdorp", "0470 12 34 5", None, "nl"]]
     bad = _upload(client, _xlsx(rows), "leden.xlsx").get_data(as_text=True)
-    assert re.search(r'<td class="num">3</td><td>phone: ', bad) and _members() == 0
+    assert re.search(r'<td class="num">3</td><td>telefoon: ', bad) and _members() == 0
     rows[2][6] = "0470 12 34 56"
     html = _upload(client, _xlsx(rows), "leden.xlsx").get_data(as_text=True)
     assert "Excel" in html and "Kerk straat" in html
@@ -162,3 +164,28 @@ def test_a_list_larger_than_the_webhook_limit_uploads(app):
     assert "Importeer" in html or "rijen importeren" in html
     _confirm(client, html)
     assert _members() == 2000
+
+
+def test_every_kind_of_line_problem_is_said_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from domain import members_csv
+    from ivr.web.import_problems import translated
+
+    rows = [HEADER, "11,,Kerkstraat,1,,,0470 11 22 33,,nl,", ",Ann,,,,,0470 11 22 30,,nl,",
+            "99,Ann,,,,,0470 11 22 31,,nl,", "11,Bob,,,,,0900 123 45,12,xx,bad",
+            "11,Cor,,,,,+31 20 123 4567,,nl,", "11,Dan,,,,,abc,,nl,",
+            "11,Eve," + "x" * 300 + ",,,,0470 11 22 34,,nl,", "11,Fay,,,,,0470 11 22 35,,nl,",
+            "11,Fay,,,,,0470 11 22 35,,nl,", "11,Gus,,,,,0470 11 22 36,,nl,,extra", "11,Hal",
+            "11,Ivy,,,,,,,nl,", "11,Jan,,,,,0470 11 22 35,,nl,"]
+    report = members_csv.validate("\n".join(rows), {"11"}, ["BE"])
+    header = members_csv.validate("naam,phone,phone\n1,2,3", {"11"}, ["BE"])
+    empty = members_csv.validate(HEADER + "\n", {"11"}, ["BE"])
+    problems = [re.sub(r"^line \d+: ", "", m) for m in
+                report.errors + report.warnings + header.errors + empty.errors]
+    assert len(problems) >= 18
+    with app.test_request_context(), force_locale("nl"):
+        untranslated = [p for p in problems if translated(p) == p]
+        assert untranslated == []
+        assert translated("phone2: invalid phone number: '12'") == \
+            "tweede nummer: 12 is geen geldig telefoonnummer"
