@@ -81,6 +81,8 @@ def index():
 def new():
     """Add one member to one of the coordinator's BINs."""
     bins = member_admin.visible_bins(my_bins())
+    if not bins:  # a coordinator whose BINs were all taken away
+        abort(404)
     form = MemberForm()
     form.bin.choices = bin_choices(bins)
     if form.validate_on_submit():

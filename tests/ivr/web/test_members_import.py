@@ -189,3 +189,10 @@ def test_every_kind_of_line_problem_is_said_in_the_readers_language(app):
         assert untranslated == []
         assert translated("phone2: invalid phone number: '12'") == \
             "tweede nummer: 12 is geen geldig telefoonnummer"
+
+
+def test_a_file_over_ten_megabytes_is_413_and_stores_nothing(app):
+    client = _coordinator(app, make_bin(db, code="11"))
+    body = ("\n".join(GOOD) + "\n" + "#" * (11 * 1024 * 1024)).encode()
+    assert _upload(client, body).status_code == 413
+    assert _members() == 0
