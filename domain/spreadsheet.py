@@ -105,3 +105,91 @@ def restore(value: str) -> str:
     A quote before anything else stays: "'t Hoen" is a Flemish name, not an escape.
     """
     return value[1:] if _QUOTED.match(value) else value
+
+
+XLSX_MAX_UNPACKED = 200 * 1024 * 1024  # a zip that unpacks beyond this is not a member list
+
+
+def is_xlsx(data: bytes) -> bool:
+    """An Office Open XML workbook is a zip file (what Excel saves as .xlsx)."""
+    return data.startswith(b"PK\x03\x04")
+
+
+def xlsx_text(data: bytes, name: str) -> Decoded:
+    """The first sheet of an .xlsx workbook as CSV text, for the CSV import's validation.
+
+    Row N of the sheet is line N of the text, so errors name the row Excel shows. A line
+    break inside a cell becomes a space (it would shift every later line number), a whole
+    number typed in a cell (Excel turns 0477123456 into 477123456) is written without
+    ".0", and formulas count by the value Excel saved, never the formula itself."""
+    import csv
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED:
+                raise BadFile(f"{name} unpacks to more than "
+                              f"{XLSX_MAX_UNPACKED / 1e6:.0f} MB; not a member list")
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except BadFile:
+        raise
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise BadFile(f"{name} is not an Excel workbook (.xlsx) that can be read") from None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            writer.writerow([_cell_text(value) for value in row])
+    except Exception:  # a sheet damaged past its first rows
+        raise BadFile(f"{name} is a damaged Excel workbook: open it in Excel and save it "
+                      "again") from None
+    finally:
+        workbook.close()
+    text = out.getvalue()
+    if not text.strip(",\n"):
+        raise BadFile(f"{name} is empty")
+    return Decoded(text, "Excel workbook (.xlsx)")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return re.sub(r"\s*[\r\n]+\s*", " ", str(value))
+
+
+def xlsx_bytes(header: list[str], rows: list[list[str]], title: str) -> bytes:
+    """A one-sheet workbook of text cells only: a text cell is never run as a formula
+    (no quote needed, unlike CSV) and +32470123456 is not shown as 3,2E+10."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    bold = Font(bold=True)
+    head = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        head.append(cell)
+    sheet.append(head)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # text, never a formula or a number
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

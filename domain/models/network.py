@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import db
@@ -56,7 +56,11 @@ class Member(db.Model):
     """A person who gets called; one row per person however many BINs they belong to."""
 
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("name", "phone", name="uq_members_name_phone"),)
+    __table_args__ = (
+        UniqueConstraint("name", "phone", name="uq_members_name_phone"),
+        # The web list pages through a BIN's members in this order (migration 0006).
+        Index("ix_members_name_id", "name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

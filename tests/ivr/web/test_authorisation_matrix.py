@@ -72,6 +72,15 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "media.prompt": ("GET", everyone(DENIED)),  # public audio; 404: no recorded prompt here
 
     # members pages (ivr/web/members.py)
+    "members.index": ("GET", {**bin12_only(), C11: OK}),  # each coordinator: own BINs
+    "members.new": ("GET", {**bin12_only(), C11: OK}),
+    "members.edit": ("GET", bin12_only()),
+    "members.confirm_remove": ("GET", bin12_only()),
+    "members.remove": ("POST", bin12_only()),
+    "members.upload": ("GET", {**bin12_only(), C11: OK}),
+    "members.confirm_import": ("POST", {**bin12_only(), C11: OK}),  # nothing pending: back
+    "members.export_csv": ("GET", {**bin12_only(), C11: OK}),  # C11's file: tested apart
+    "members.export_xlsx": ("GET", {**bin12_only(), C11: OK}),
 
     # broadcast pages (ivr/web/broadcasts.py)
 
