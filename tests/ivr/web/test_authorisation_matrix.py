@@ -67,6 +67,10 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # members pages (ivr/web/members.py)
 
     # broadcast pages (ivr/web/broadcasts.py)
+    "broadcasts.index": ("GET", signed_in()),  # each sees their own scope
+    "broadcasts.show": ("GET", bin12_and_police()),
+    "broadcasts.live": ("GET", bin12_and_police()),
+    "broadcasts.cancel": ("POST", police()),  # refused: nothing cancelled
 
     # admin pages (ivr/web/admin.py)
 
