@@ -79,11 +79,12 @@ def reach_chart(times: list[float], total: int, cps: float, now_s: float | None 
                      f'stroke="none">{_fmt(tick)}</text>')
         tick += y_step
     parts.append("</g>")
+    x_label, y_label = escape(_("time since send (s)")), escape(_("members reached"))
     parts.append(f'<text class="axis-label" x="{LEFT + plot_w / 2}" y="{HEIGHT - 6}" '
-                 f'text-anchor="middle" font-size="13">{escape(_("time since send (s)"))}</text>')
+                 f'text-anchor="middle" font-size="13">{x_label}</text>')
     parts.append(f'<text class="axis-label" x="14" y="{TOP + plot_h / 2}" font-size="13" '
                  f'text-anchor="middle" transform="rotate(-90 14 {TOP + plot_h / 2})">'
-                 f'{escape(_("members reached"))}</text>')
+                 f'{y_label}</text>')
     if ideal_end:
         parts.append(f'<polyline class="ideal" fill="none" stroke="#5a6270" stroke-width="2" '
                      f'stroke-dasharray="6 4" points="{x(0)},{y(0)} {x(ideal_end)},{y(total)} '

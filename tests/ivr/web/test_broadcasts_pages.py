@@ -70,7 +70,7 @@ def test_police_see_every_broadcast_newest_first_with_totals(app, network):
     assert links(html) == [m["shared"].id, m["12"].id, m["11"].id]
     assert "Inspecteur Peeters" in html and "11, 12" in html
     assert "1 / 2" in html  # the shared broadcast: one of its two members reached so far
-    assert "Urgent alert" in html and "calling" in html and "finished" in html
+    assert "Urgent alert" in html and "calling members" in html and "finished" in html
 
 
 def test_a_coordinator_sees_only_broadcasts_to_their_bins(app, network):
@@ -173,3 +173,12 @@ def test_the_member_table_is_paginated_and_filtered(app):
     missed = client.get(f"/broadcasts/{message.id}?show=not-reached").get_data(as_text=True)
     names = re.findall(r"Lid nummer (\d\d)", missed)
     assert names == [f"{i:02d}" for i in range(0, 60, 3)]
+
+
+def test_the_pages_speak_the_users_language(app, network):
+    shared = network["messages"]["shared"]
+    client = person(app)
+    sign_in(client, make_web_user(db, "dispatcher", language="nl"))
+    html = unescape(client.get(f"/broadcasts/{shared.id}").get_data(as_text=True))
+    assert "Dringend bericht" in html and "1 van de 2 bereikt" in html
+    assert "tijd sinds verzending (s)" in html and "Deze uitzending annuleren" in html
