@@ -11,7 +11,6 @@ rows into Python, except the curve's reach times (one timestamp per member reach
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import selectinload
@@ -194,20 +193,23 @@ def member_rows(message_id: int, scope: Scope, show: str = "all", page: int = 1,
 
 def reach_times(message: Message, scope: Scope) -> list[float]:
     """Seconds from send (the officer's confirm) to each member's answer, ascending:
-    the time-to-reach curve. An answered call counts from its answer, before it ends."""
+    the time-to-reach curve. An answered call counts from its answer, before it ends.
+    Counted in SQL as plain numbers: converting 1,000 timestamps is half a poll's time."""
     start = message.confirmed_at or message.planned_at
     if start is None:
         return []
-    answered = (select(func.min(CallAttempt.answered_at))
+    answered = (select(func.min(_epoch_s(CallAttempt.answered_at)))
                 .join(Delivery, Delivery.id == CallAttempt.delivery_id)
                 .where(Delivery.message_id == message.id, _in_scope(scope),
                        CallAttempt.answered_at.is_not(None))
                 .group_by(CallAttempt.delivery_id))
-    times = sorted(_aware(t) for t in db.session.scalars(answered) if t is not None)
-    return [max(0.0, (t - start).total_seconds()) for t in times]
+    origin = start.timestamp()
+    return sorted(max(0.0, float(t) - origin) for t in db.session.scalars(answered)
+                  if t is not None)
 
 
-def _aware(value: datetime) -> datetime:
-    """SQLite hands aggregates back without the column type: naive UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
+def _epoch_s(column: ColumnElement) -> ColumnElement[float]:
+    """A stored UTC time as seconds since 1970 (SQLite keeps it as ISO text)."""
+    if db.engine.dialect.name == "sqlite":
+        return (func.julianday(column) - 2440587.5) * 86400.0
+    return func.extract("epoch", column)

@@ -6,6 +6,7 @@ outside the scope is a 404, so a guessed ID says nothing."""
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from datetime import datetime
@@ -124,6 +125,7 @@ def listen_url(message: Message) -> str | None:
 
 
 @bp.app_template_filter("masked_number")
+@functools.lru_cache(maxsize=4096)  # parsing a number costs 0.2 ms; a page shows 50+
 def masked_number(e164: str | None) -> str:
     """A number as people write it, its middle hidden: `0470 •• •• 56`. Enough to tell
     the member's two numbers apart, not enough to call them."""

@@ -177,7 +177,9 @@ def test_the_member_table_is_paginated_and_filtered(app):
 
 def test_the_pages_speak_the_users_language(app, network):
     shared = network["messages"]["shared"]
-    client = person(app)
+    english = signed_in_as(app, "dispatcher").get(f"/broadcasts/{shared.id}")
+    assert "Urgent alert" in english.get_data(as_text=True)  # words made per reader, not
+    client = person(app)  # once per process
     sign_in(client, make_web_user(db, "dispatcher", language="nl"))
     html = unescape(client.get(f"/broadcasts/{shared.id}").get_data(as_text=True))
     assert "Dringend bericht" in html and "1 van de 2 bereikt" in html
