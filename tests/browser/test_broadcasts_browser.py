@@ -7,15 +7,16 @@ the page's live part is polled by htmx, so the reached count rises with no reloa
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from domain.broadcast.start import message_confirmed
 from domain.db import db
-from domain.models import CallAttempt, Delivery, Message
+from domain.models import CallAttempt, Delivery, Message, utcnow
 from tests.browser.support import screenshot, sign_in
 from tests.e2e.broadcast_support import members_with_message, outbound_calls, settled
-from tests.factories import make_officer, make_web_user
+from tests.factories import make_delivery, make_message, make_officer, make_web_user
 
 MEMBERS = 30
 
@@ -31,6 +32,23 @@ def wait_until(predicate, timeout: float, what: str):
             raise AssertionError(f"{what}: not within {timeout} s")
         time.sleep(0.2)
     return value
+
+
+def earlier_broadcasts(members, officer) -> list[int]:
+    """A finished alert of yesterday and a feedback message of the day before, newest first."""
+    bin_ = members[0].memberships[0].bin
+    ids = []
+    for days, kind in ((1, "urgent"), (2, "feedback")):
+        sent = utcnow() - timedelta(days=days)
+        old = make_message(db, bins=[bin_], kind=kind, status="completed", confirmed_at=sent,
+                           completed_at=sent + timedelta(minutes=2), officer_id=officer.id)
+        for n, member in enumerate(members):
+            make_delivery(db, old, member, "human" if n % 4 else "no-answer",
+                          confirmed_at=sent if n % 2 else None,
+                          attempts=[{"status": "completed" if n % 4 else "no-answer",
+                                     "answered_at": sent + timedelta(seconds=5 + n)}])
+        ids.append(old.id)
+    return ids
 
 
 def test_a_dispatcher_watches_a_broadcast_live_and_cancels_it(page, app, sandbox, workers):
@@ -79,8 +97,12 @@ def test_a_dispatcher_watches_a_broadcast_live_and_cancels_it(page, app, sandbox
     time.sleep(2)  # a dialler would have gone on at one call a second
     assert {c["to"] for c in outbound_calls(sandbox)} == called
 
+    earlier = earlier_broadcasts(members[:5], officer)  # a history worth a picture
     page.goto("/broadcasts")
     assert page.locator(f'a[href="/broadcasts/{message.id}"]').is_visible()
+    hrefs = page.locator("table.broadcasts tbody th a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == [f"/broadcasts/{m}" for m in (message.id, *earlier)]  # newest first
     screenshot(page, "broadcasts")
     db.session.expire_all()
     assert db.session.get(Message, message.id).status == "cancelled"
