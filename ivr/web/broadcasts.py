@@ -34,6 +34,17 @@ class CancelForm(FlaskForm):
     """Only the CSRF token: the confirmation page is the question."""
 
 
+@bp.before_request
+def _poll_after_sign_out():
+    """A live poll whose session has ended sends the whole page to the sign-in (htmx's
+    HX-Redirect), rather than the sign-in form into the page's live part."""
+    if request.headers.get("HX-Request") and not current_user.is_authenticated:
+        live = request.endpoint == "broadcasts.live"
+        page = url_for(".show", **request.view_args) if live else None
+        return "", 204, {"HX-Redirect": url_for("auth.login", next=page)}
+    return None
+
+
 def _message_or_404(message_id: int) -> Message:
     message = history.visible_message(message_id, visible_bin_ids())
     if message is None:

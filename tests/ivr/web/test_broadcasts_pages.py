@@ -184,3 +184,13 @@ def test_the_pages_speak_the_users_language(app, network):
     html = unescape(client.get(f"/broadcasts/{shared.id}").get_data(as_text=True))
     assert "Dringend bericht" in html and "1 van de 2 bereikt" in html
     assert "tijd sinds verzending (s)" in html and "Deze uitzending annuleren" in html
+
+
+def test_a_poll_after_the_session_ended_sends_the_page_to_the_sign_in(app, network):
+    shared = network["messages"]["shared"]
+    client = person(app)  # never signed in, or signed out since the page was loaded
+    response = client.get(f"/broadcasts/{shared.id}/live", headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.get_data() == b""
+    assert response.headers["HX-Redirect"] == f"/login?next=/broadcasts/{shared.id}"
+    plain = client.get(f"/broadcasts/{shared.id}/live")
+    assert plain.status_code == 302 and "/login" in plain.headers["Location"]
