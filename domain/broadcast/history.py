@@ -75,11 +75,20 @@ def _visible_messages(scope: Scope) -> ColumnElement[bool]:
 
 
 def _in_scope(scope: Scope) -> ColumnElement[bool]:
-    """Deliveries of members of the scope's BINs (the police: every delivery)."""
+    """Deliveries of members of the scope's BINs (the police: every delivery).
+
+    A lookup per delivery on the (member_id, bin_id) index, written so that the planner
+    cannot flatten it into a join: right after a broadcast is planned PostgreSQL's
+    statistics still say the message has a handful of deliveries, and the join it then
+    picks compares every delivery with every membership (1,000 members: 240 ms instead
+    of 3 ms)."""
     if scope is None:
         return true()
-    return Delivery.member_id.in_(
-        select(Membership.member_id).where(Membership.bin_id.in_(scope)))
+    membership = (select(Membership.id)
+                  .where(Membership.member_id == Delivery.member_id,
+                         Membership.bin_id.in_(scope))
+                  .limit(1).correlate(Delivery).scalar_subquery())
+    return membership.is_not(None)
 
 
 def history(scope: Scope, page: int = 1, per_page: int = 25) -> Page:
