@@ -139,6 +139,30 @@ def make_web_user(db, role: str = "coordinator", bins: list[Bin] | None = None,
 # broadcast pages
 
 
+def make_delivery(db, message, member=None, outcome: str | None = None,
+                  attempts: list[dict] | None = None, **overrides):
+    """A delivery of `message` to `member` with its call attempts as stored by the engine:
+    `attempts` is a list of CallAttempt fields (status, answered_by, duration_s, times...);
+    the delivery is done with `outcome` when given, pending otherwise."""
+    from domain.models import CallAttempt, Delivery
+
+    fields = {"message_id": message.id, "member_id": member.id if member else None,
+              "phone": member.phone if member else "+32470999999",
+              "phone2": member.phone2 if member else None,
+              "status": ("cancelled" if outcome == "cancelled" else "done") if outcome
+              else "pending", "outcome": outcome, "attempts": len(attempts or [])}
+    fields.update(overrides)
+    delivery = Delivery(**fields)
+    db.session.add(delivery)
+    db.session.flush()
+    for n, attempt in enumerate(attempts or [], start=1):
+        db.session.add(CallAttempt(**{"delivery_id": delivery.id, "attempt_no": n,
+                                      "to_number": delivery.phone, "status": "completed",
+                                      "call_sid": f"CAweb{delivery.id:06d}{n}", **attempt}))
+    db.session.commit()
+    return delivery
+
+
 # admin pages
 
 

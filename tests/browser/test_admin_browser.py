@@ -32,7 +32,7 @@ def test_an_admin_adds_a_coordinator_turns_replay_off_and_finds_both_in_the_audi
     menu.get_by_role("link", name="BIN's").click()
     row = page.locator("#bin-12")
     assert "an@buurt.example" in row.inner_text() and "3" in row.inner_text()
-    row.get_by_role("link", name="Bewerken").click()
+    row.get_by_role("link", name="Wijzigen").click()
     page.get_by_label("Naam van de coördinator").fill("An Peeters")
     replay = page.get_by_label("Herbeluisteren bij terugbellen", exact=False)
     assert replay.is_checked()

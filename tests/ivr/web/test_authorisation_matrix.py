@@ -83,6 +83,10 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "members.export_xlsx": ("GET", {**bin12_only(), C11: OK}),
 
     # broadcast pages (ivr/web/broadcasts.py)
+    "broadcasts.index": ("GET", signed_in()),  # each sees their own scope
+    "broadcasts.show": ("GET", bin12_and_police()),
+    "broadcasts.live": ("GET", bin12_and_police()),
+    "broadcasts.cancel": ("POST", police()),  # refused: nothing cancelled
 
     # admin pages (ivr/web/admin.py)
     "admin.bins": ("GET", admin()),
