@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := ivr
 
-.PHONY: install run test test-hosts lint bench bench-full bench-headroom demo clean i18n screenshots
+.PHONY: install run test test-hosts lint bench bench-full bench-headroom bench-web demo clean i18n screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -53,6 +53,17 @@ bench-full: install
 # The smallest PACING_HEADROOM the carrier needs, judged on the sandbox's create times.
 bench-headroom: install
 	$(BIN)/python -m bench --headroom --databases sqlite
+
+# The web pages' server time: the member list of a 10,000-member BIN and a 10,000-row web
+# import (bench/web_members.py), the broadcast page during a 1,000-member broadcast
+# (bench/web_broadcasts.py, at 10 and at 50 calls/s), on SQLite and PostgreSQL.
+bench-web: install
+	for db in sqlite postgresql; do \
+	  PYTHONPATH=. $(BIN)/python -m bench.web_members --database $$db || exit 1; \
+	  for cps in 10 50; do \
+	    PYTHONPATH=. $(BIN)/python -m bench.web_broadcasts --database $$db --cps $$cps || exit 1; \
+	  done; \
+	done
 
 # The two-minute story: a police call records a message, 200 members are called, live.
 demo: install
