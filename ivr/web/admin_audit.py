@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from wtforms.fields import SelectChoice
 
@@ -36,7 +36,7 @@ def audit_index():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit.html", form=form, page=page, details=readable_details,
-        page_url=lambda n: url_for("admin.audit", page=n, **args))
+        page_args=args)
 
 
 def readable_details(details: dict | None) -> list[tuple[str, str]]:
