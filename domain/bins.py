@@ -13,18 +13,14 @@ from sqlalchemy import func, select
 
 from domain.db import db
 from domain.models import Bin, Membership, Role, WebUser, WebUserBin, audit
-from domain.officer_admin import mask_number
+from domain.officer_admin import FieldError, mask_number
 
 EDITABLE = ("name", "municipality", "coordinator_name", "coordinator_email",
             "coordinator_phone", "callback_replay")
 
 
-class BinError(ValueError):
-    """A BIN change that cannot be made; `reason` is a stable key the web app translates."""
-
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field, self.reason = field_name, reason
+class BinError(FieldError):
+    """A BIN change that cannot be made."""
 
 
 @dataclass

@@ -25,12 +25,17 @@ GENERATED_PIN_DIGITS = 8
 LOCK_KINDS = ("officer", "bound")
 
 
-class OfficerError(ValueError):
-    """An officer change that cannot be made; `reason` is a stable key the web translates."""
+class FieldError(ValueError):
+    """An admin change that cannot be made: the form field it concerns and a stable
+    `reason` key the web app translates (ivr.web.admin_forms.REASONS)."""
 
     def __init__(self, field_name: str, reason: str) -> None:
         super().__init__(f"{field_name}: {reason}")
         self.field, self.reason = field_name, reason
+
+
+class OfficerError(FieldError):
+    """An officer change that cannot be made."""
 
 
 @dataclass
