@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from domain import spreadsheet
 from domain.db import db
-from domain.members_csv import HEADER, ImportReport, MemberRow, member_fields
+from domain.members_csv import HEADER, ImportReport, MemberRow, member_fields, membership_cells
 from domain.models import Bin, InboundCall, Member, Membership, audit
 from domain.models.messages import Delivery
 
@@ -247,14 +247,7 @@ def export_query(bin_ids: set[int]) -> Select:
 
 def export_table(members: list[Member], bin_ids: set[int]) -> list[list[str]]:
     """The import's columns, one row per membership of the caller's BINs, plain values."""
-    rows = []
-    for m in members:
-        for ms in sorted(m.memberships, key=lambda x: x.bin.code):
-            if ms.bin_id in bin_ids:
-                rows.append([ms.bin.code, m.name, m.street or "", m.house_number or "",
-                             m.postcode or "", m.municipality or "", m.phone, m.phone2 or "",
-                             m.language, m.email or ""])
-    return rows
+    return list(membership_cells(members, bin_ids))
 
 
 def export_xlsx(members: list[Member], bin_ids: set[int]) -> bytes:

@@ -319,18 +319,24 @@ def export_rows(members: Iterable[Member], excel: bool = False,
     # CRLF (RFC 4180) in both: with "\n" the csv module would not quote a cell holding "\r".
     writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(HEADER)
+    for cells in membership_cells(members, bin_ids):
+        text, phones, rest = cells[:6], cells[6:8], cells[8:]
+        writer.writerow([
+            *map(spreadsheet.neutralise, text),
+            *(p if _E164.match(p) and not excel else spreadsheet.neutralise(p)
+              for p in phones),
+            *map(spreadsheet.neutralise, rest),
+        ])
+    return ("\ufeff" if excel else "") + out.getvalue()
+
+
+def membership_cells(members: Iterable[Member],
+                     bin_ids: set[int] | None = None) -> Iterator[list[str]]:
+    """The import's columns as plain values, one row per membership (of `bin_ids` only,
+    when given): what the CSV and the .xlsx export both write."""
     for m in members:
         for ms in sorted(m.memberships, key=lambda x: x.bin.code):
-            if bin_ids is not None and ms.bin_id not in bin_ids:
-                continue
-            text = [ms.bin.code, m.name, m.street or "", m.house_number or "", m.postcode or "",
-                    m.municipality or ""]
-            phones = [m.phone, m.phone2 or ""]
-            rest = [m.language, m.email or ""]
-            writer.writerow([
-                *map(spreadsheet.neutralise, text),
-                *(p if _E164.match(p) and not excel else spreadsheet.neutralise(p)
-                  for p in phones),
-                *map(spreadsheet.neutralise, rest),
-            ])
-    return ("\ufeff" if excel else "") + out.getvalue()
+            if bin_ids is None or ms.bin_id in bin_ids:
+                yield [ms.bin.code, m.name, m.street or "", m.house_number or "",
+                       m.postcode or "", m.municipality or "", m.phone, m.phone2 or "",
+                       m.language, m.email or ""]
