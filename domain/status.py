@@ -71,6 +71,33 @@ class MemberStatus(StrEnum):
     LEFT = "left"
 
 
+class ApplicationStatus(StrEnum):
+    """A resident's application to join a BIN (the join form, issue 13)."""
+
+    APPLIED = "applied"  # sent; with an e-mail address, waiting for the confirmation link
+    CONFIRMED = "confirmed"  # e-mail confirmed (or none given): in the coordinator's inbox
+    APPROVED = "approved"  # the person became a member (Application.member_id)
+    DECLINED = "declined"  # with a reason, mailed to the applicant
+
+
+class MembershipStatus(StrEnum):
+    """A member's standing in one BIN. All three are called in a broadcast: an alert never
+    waits for a contribution. A member who leaves is erased (MemberStatus.LEFT until then)."""
+
+    APPROVED = "approved"  # approved, this year's contribution not paid yet
+    ACTIVE = "active"  # paid this year, or the BIN is free, or imported by the coordinator
+    PAYMENT_DUE = "payment_due"  # a new year began and its contribution is unpaid
+
+
+class MailStatus(StrEnum):
+    """One outgoing e-mail (domain.mail): written before it is sent, sent at most once."""
+
+    QUEUED = "queued"
+    SENDING = "sending"  # a worker has it; found here long after, it is queued again
+    SENT = "sent"  # the SMTP server accepted it; its body is then erased
+    FAILED = "failed"  # refused for good (a bad address), or out of attempts
+
+
 S = TypeVar("S", bound=StrEnum)
 
 
@@ -114,6 +141,23 @@ DELIVERY = Machine(DeliveryStatus, {
     D.PENDING: {D.CALLING, D.DONE, D.CANCELLED},
     # Back to pending: a retry falls due, or the reconciler found no call was made.
     D.CALLING: {D.PENDING, D.DONE, D.CANCELLED},
+})
+
+APPLICATION = Machine(ApplicationStatus, {
+    ApplicationStatus.APPLIED: {ApplicationStatus.CONFIRMED, ApplicationStatus.DECLINED},
+    ApplicationStatus.CONFIRMED: {ApplicationStatus.APPROVED, ApplicationStatus.DECLINED},
+})
+
+MEMBERSHIP = Machine(MembershipStatus, {
+    MembershipStatus.APPROVED: {MembershipStatus.ACTIVE, MembershipStatus.PAYMENT_DUE},
+    MembershipStatus.ACTIVE: {MembershipStatus.PAYMENT_DUE},
+    MembershipStatus.PAYMENT_DUE: {MembershipStatus.ACTIVE},
+})
+
+MAIL = Machine(MailStatus, {
+    MailStatus.QUEUED: {MailStatus.SENDING},
+    # Back to queued: a temporary SMTP failure, or a worker that died holding it.
+    MailStatus.SENDING: {MailStatus.SENT, MailStatus.FAILED, MailStatus.QUEUED},
 })
 
 # A call attempt only moves forward through these ranks (DESIGN.md "Broadcasts"): a

@@ -65,7 +65,7 @@ def _loaded_for_a_command() -> bool:
 
 
 def _init_extensions(app: Flask) -> None:
-    from domain import models  # noqa: F401  (registers the tables with the metadata)
+    from domain import mail, models  # noqa: F401  (models: registers the tables)
     from domain.db import db
     from domain.redis_conn import redis_conn
     from ivr.extensions import migrate
@@ -77,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     redis_conn.init_app(app)
+    mail.init_app(app)
     if uri.startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)

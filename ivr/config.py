@@ -19,6 +19,7 @@ DEMO_AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
 DEMO_CALLER_ID = "+32477777755"
 DEMO_RECORDING_LINE = "+3238080808"
 DEMO_POLICE_ZONE = ("Politiezone Grens", "+3236202929")
+DEMO_MAIL_FROM = "Buurtlijn <buurtlijn@demo.invalid>"
 
 DEFAULT_VOICES = {
     "nl": ("Google.nl-BE-Standard-A", "nl-BE"),
@@ -126,6 +127,20 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         # /metrics (ivr.metrics): with a token, `Authorization: Bearer <token>` from
         # anywhere; without one, loopback clients only.
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # E-mail (domain.mail). The defaults reach the local catcher that `make run` starts
+        # (sandbox.mailbox); MAIL_FROM's .invalid domain is refused live (ivr.live).
+        "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int(env, "MAIL_PORT", 8025),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").strip().lower() in ("1", "true", "yes", "on"),
+        "MAIL_FROM": env.get("MAIL_FROM", DEMO_MAIL_FROM),
+        "MAIL_TIMEOUT_S": float(env.get("MAIL_TIMEOUT_S", "10")),
+        "MAIL_MAX_ATTEMPTS": _int(env, "MAIL_MAX_ATTEMPTS", 8),
+        # A temporary failure is retried after 10 s, 30 s, 1 min, 5 min, 15 min, 30 min, 1 h.
+        "MAIL_RETRY_BASE_S": float(env.get("MAIL_RETRY_BASE_S", "10")),
+        # A mail claimed by a worker this long ago without an outcome: the worker died.
+        "MAIL_STALE_S": _int(env, "MAIL_STALE_S", 300),
         # None when unset: create_app() decides, once the config is final, whether a
         # generated instance key will do (not live) or the start is refused (live).
         "SECRET_KEY": env.get("SECRET_KEY") or None,

@@ -113,6 +113,10 @@ RULES: tuple[Rule, ...] = (
          "set your police zone's name and the number members are told to call",
          lambda f: f.config.get("POLICE_ZONE_NAME") == settings.DEMO_POLICE_ZONE[0]
          or f.config.get("POLICE_ZONE_PHONE") == settings.DEMO_POLICE_ZONE[1]),
+    Rule("MAIL_FROM", "is the demo sender (an .invalid domain)",
+         "set the address the BIN's e-mails come from, on a domain whose SPF and DKIM "
+         "allow MAIL_SERVER to send for it",
+         lambda f: f.config.get("MAIL_FROM", "").rstrip(">").endswith(".invalid")),
     Rule("the officers table", "cannot be read",
          "make DATABASE_URL reachable and run `flask --app ivr db upgrade`",
          lambda f: f.demo_officer is None),

@@ -129,6 +129,12 @@ def base_config(redis_server, database_url, app_port, tmp_path_factory) -> dict:
         "RECONCILE_INTERVAL_S": 1,
         "RECONCILE_GRACE_S": 3,
         "CARRIER_TIMEOUT_S": 10,
+        # Nothing listens here until a test asks for the `mailbox` fixture.
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 9,
+        "MAIL_FROM": "BIN Buurtlijn <bin@buurtlijn.test>",
+        "MAIL_TIMEOUT_S": 5,
+        "MAIL_RETRY_BASE_S": 0.5,
     }
 
 
@@ -245,6 +251,23 @@ def sandbox(_sandbox, app):
     _sandbox.wait_idle(10)
 
 
+@pytest.fixture(scope="session")
+def _mailbox():
+    from sandbox.mailbox import Mailbox
+
+    server = Mailbox().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(_mailbox, app):
+    """A real SMTP server (aiosmtpd) the app sends to, emptied for this test."""
+    _mailbox.clear()
+    app.config.update(MAIL_SERVER=_mailbox.host, MAIL_PORT=_mailbox.port)
+    return _mailbox
+
+
 def app_environment(app) -> dict[str, str]:
     """The environment a separate process (worker, CLI) needs to act as this test app."""
     c = app.config
@@ -266,6 +289,10 @@ def app_environment(app) -> dict[str, str]:
         "RECONCILE_GRACE_S": str(c["RECONCILE_GRACE_S"]),
         "CARRIER_TIMEOUT_S": str(c["CARRIER_TIMEOUT_S"]),
         "DIAL_THREADS": str(c["DIAL_THREADS"]), "DIAL_SLOTS": str(c["DIAL_SLOTS"]),
+        "MAIL_SERVER": c["MAIL_SERVER"], "MAIL_PORT": str(c["MAIL_PORT"]),
+        "MAIL_FROM": c["MAIL_FROM"], "MAIL_TIMEOUT_S": str(c["MAIL_TIMEOUT_S"]),
+        "MAIL_STALE_S": str(c["MAIL_STALE_S"]),
+        "MAIL_RETRY_BASE_S": str(c["MAIL_RETRY_BASE_S"]),
     })
     return env
 

@@ -179,3 +179,12 @@ def make_lockout(db, kind: str = "caller", subject: str = "+32470555111", minute
     db.session.add(lock)
     db.session.commit()
     return lock
+
+
+# zones
+
+
+# applications and the member's page
+
+
+# contributions

@@ -30,6 +30,7 @@ LIVE_ENV = {
     "RECORDING_LINE": "+3233000002",
     "POLICE_ZONE_NAME": "Politiezone Voorbeeld",
     "POLICE_ZONE_PHONE": "+3233000003",
+    "MAIL_FROM": "BIN Voorbeeld <bin@politie-voorbeeld.be>",
 }
 
 

@@ -29,7 +29,7 @@ import redis
 from flask import Flask
 from sqlalchemy import and_, select, update
 
-from domain import carrier
+from domain import carrier, mail
 from domain.broadcast import calls, outcomes
 from domain.broadcast.kick import kick_dispatchers
 from domain.broadcast.plan import plan_broadcast
@@ -139,6 +139,7 @@ PASSES: dict[str, Callable[[datetime], int]] = {
     "completed": complete_finished,
     "cancelled": cancel_raced,
     "kicked": wake_dialler,
+    "mails": mail.requeue_forgotten,
 }
 
 

@@ -10,11 +10,13 @@ from domain.models.calls import (
     Lockout,
     audit,
 )
+from domain.models.joining import Application, Contribution, MemberLink, OutboundMail
 from domain.models.messages import CallAttempt, Delivery, Message, MessageBin
 from domain.models.network import Bin, BinStreet, Member, Membership, Officer
 from domain.models.users import Role, WebUser, WebUserBin
 
 __all__ = [
+    "Application",
     "AuditLog",
     "AuthFailure",
     "AuthGuard",
@@ -22,14 +24,17 @@ __all__ = [
     "BinStreet",
     "CallAttempt",
     "CallSession",
+    "Contribution",
     "Delivery",
     "InboundCall",
     "Lockout",
     "Member",
+    "MemberLink",
     "Membership",
     "Message",
     "MessageBin",
     "Officer",
+    "OutboundMail",
     "Role",
     "WebUser",
     "WebUserBin",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import db
 from domain.models.base import UTCDateTime, utcnow
-from domain.status import MemberStatus
+from domain.status import MembershipStatus, MemberStatus
 
 
 class Bin(db.Model):
@@ -27,6 +27,13 @@ class Bin(db.Model):
     # Whether a member calling the caller ID back may hear the latest message again. The
     # calling number is all that identifies them, and it can be spoofed: a BIN decides.
     callback_replay: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The yearly contribution (0 = free) and the account it is paid to (domain.contributions).
+    fee_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    # Shown on the join form and the member's page; empty: the generic text is shown.
+    privacy_statement: Mapped[str | None] = mapped_column(Text)
+    house_rules: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     streets: Mapped[list[BinStreet]] = relationship(
@@ -36,13 +43,18 @@ class Bin(db.Model):
 
 
 class BinStreet(db.Model):
-    """One street (or house-number range of it) inside a BIN's zone."""
+    """One street (or house-number range of it) inside a BIN's zone (domain.zones).
+
+    `street_key` is the street name folded for matching (case, accents, `str.`, `Sint-`);
+    a bilingual street is two rows with the same range. Empty from/to: the whole street."""
 
     __tablename__ = "bin_streets"
+    __table_args__ = (Index("ix_bin_streets_lookup", "postcode", "street_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bin_id: Mapped[int] = mapped_column(ForeignKey("bins.id", ondelete="CASCADE"), index=True)
     street: Mapped[str] = mapped_column(String(200))
+    street_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
     postcode: Mapped[str] = mapped_column(String(10))
     municipality: Mapped[str | None] = mapped_column(String(120))
     house_from: Mapped[int | None]
@@ -93,6 +105,9 @@ class Membership(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     bin_id: Mapped[int] = mapped_column(ForeignKey("bins.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # domain.status.MembershipStatus: approved | active | payment_due
+    status: Mapped[str] = mapped_column(String(12), default=MembershipStatus.ACTIVE,
+                                        server_default=MembershipStatus.ACTIVE.value)
 
     member: Mapped[Member] = relationship(back_populates="memberships")
     bin: Mapped[Bin] = relationship(back_populates="memberships")

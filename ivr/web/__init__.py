@@ -34,9 +34,24 @@ def init_app(app: Flask, live: bool) -> None:
     login_manager.user_loader(_load_user)
     babel.init_app(app, locale_selector=select_locale)
 
-    from ivr.web import admin, auth, broadcasts, home, members, throttle
+    from ivr.web import (
+        admin,
+        applications,
+        auth,
+        broadcasts,
+        contributions,
+        home,
+        join,
+        lookup,
+        me,
+        members,
+        throttle,
+        zones,
+    )
 
-    for blueprint in (auth.bp, home.bp, members.bp, broadcasts.bp, admin.bp):
+    for blueprint in (auth.bp, home.bp, members.bp, broadcasts.bp, admin.bp,
+                      lookup.bp, zones.bp, join.bp, applications.bp, me.bp,
+                      contributions.bp):
         app.register_blueprint(blueprint)
     throttle.init_app(app)  # after every throttled view is registered
     errors.register(app)

@@ -11,6 +11,9 @@ from domain.models import Role
 C, D, A = Role.COORDINATOR, Role.DISPATCHER, Role.ADMIN
 MENU = (
     ("members.index", _l("Members"), (C,)),
+    ("applications.index", _l("Applications"), (C,)),
+    ("contributions.index", _l("Contributions"), (C,)),
+    ("zones.index", _l("Zones"), (C, A)),
     ("broadcasts.index", _l("Broadcasts"), (C, D, A)),
     ("admin.bins", _l("BINs"), (A,)),
     ("admin.officers", _l("Officers"), (A,)),

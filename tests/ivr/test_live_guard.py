@@ -68,6 +68,7 @@ def test_a_live_app_with_real_settings_starts(app, base_config):
     ("RECORDING_LINE", {"RECORDING_LINE": config.DEMO_RECORDING_LINE}),
     ("POLICE_ZONE_NAME, POLICE_ZONE_PHONE", {"POLICE_ZONE_PHONE": config.DEMO_POLICE_ZONE[1]}),
     ("POLICE_ZONE_NAME, POLICE_ZONE_PHONE", {"POLICE_ZONE_NAME": config.DEMO_POLICE_ZONE[0]}),
+    ("MAIL_FROM", {"MAIL_FROM": config.DEMO_MAIL_FROM}),
 ])
 def test_each_demo_setting_is_refused_live_with_its_own_line(app, base_config, rule, changes):
     lines = _refused(_live_config(base_config["SQLALCHEMY_DATABASE_URI"],
@@ -176,7 +177,7 @@ def test_worker_with_the_defaults_is_refused_live_before_redis(app, counter, bas
     lines = _assert_refused_cleanly(done)
     assert lines == [RULE[name].line() for name in (
         "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN", "SECRET_KEY", "PUBLIC_BASE_URL",
-        "CALLER_ID", "RECORDING_LINE", "POLICE_ZONE_NAME, POLICE_ZONE_PHONE")]
+        "CALLER_ID", "RECORDING_LINE", "POLICE_ZONE_NAME, POLICE_ZONE_PHONE", "MAIL_FROM")]
     assert counter.connections == 0
 
 

@@ -104,6 +104,18 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "admin.deactivate_user": ("POST", admin()),  # asks to confirm first
     "admin.audit": ("GET", admin()),
 
+    # the public address check (ivr/web/lookup.py)
+
+    # zone pages (ivr/web/zones.py)
+
+    # the join form (ivr/web/join.py)
+
+    # the applications inbox (ivr/web/applications.py)
+
+    # the member's own page (ivr/web/me.py)
+
+    # contributions (ivr/web/contributions.py)
+
 }
 
 
@@ -128,6 +140,7 @@ def world(app):
         "number": officer.number, "user_id": users[C12].id, "filename": "css/app.css",
         "lang": "nl", "key": "welcome", "digest": "0" * 16,
         "lockout_id": make_lockout(db).id,
+        # issue 13's parts add their path values here, each under its own comment
     }
     return {"values": values, "users": users}
 
