@@ -89,7 +89,7 @@ def add_row(code: str):
     """Add a street or range; every problem is shown next to its field."""
     b = bin_or_404(code)
     form = ZoneRowForm()
-    row = form.zone_row(b.code) if form.validate_on_submit() else None
+    row = _checked(form, b)
     if row is not None and _overlap(b, row):
         form.house_from.errors = [_("This range overlaps another row of the same street in "
                                     "this zone.")]
@@ -104,6 +104,15 @@ def add_row(code: str):
     flash(_("%(street)s added to the zone of %(bin)s.", street=row.street, bin=b.name),
           "success")
     return redirect(url_for("zones.show", code=b.code))
+
+
+def _checked(form: ZoneRowForm, b: Bin) -> zones_csv.ZoneRow | None:
+    """The submitted row, or None with every field's problem (all of them, at once)."""
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    row = form.zone_row(b.code)
+    return row if valid else None
 
 
 def _columns(row: zones_csv.ZoneRow) -> dict:
@@ -130,7 +139,7 @@ def edit_row(code: str, row_id: int):
         "municipality": street.municipality or "", "parity": street.parity,
         "house_from": "" if street.house_from is None else str(street.house_from),
         "house_to": "" if street.house_to is None else str(street.house_to)})
-    row = form.zone_row(b.code) if form.validate_on_submit() else None
+    row = _checked(form, b)
     if row is not None and _overlap(b, row, except_id=street.id):
         form.house_from.errors = [_("This range overlaps another row of the same street in "
                                     "this zone.")]
