@@ -93,7 +93,7 @@ def contact(code: str):
     name = " ".join(form.name.data.split())
     mail_compose.send(mail_compose.Mail(
         kind="zone_contact", to=b.coordinator_email, language=_coordinator_language(b),
-        to_name=b.coordinator_name, reply_to=formataddr((name, form.email.data.strip())),
+        reply_to=formataddr((name, form.email.data.strip())),
         context={"bin": b, "name": name, "email": form.email.data.strip(),
                  "message": form.message.data.strip()}))
     db.session.commit()
