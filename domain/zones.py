@@ -13,20 +13,24 @@ part decides a range; parity is that number's. Empty from/to is an open end, bot
 the whole street. A street split between two BINs is two ranges; a buffer street in two
 BINs is the same range twice, and `find_bins` names both.
 
-Speed: a lookup must take well under a millisecond, so each process keeps a dict
-(postcode, street key) -> ranges, built from `bin_streets` in one query. Every change
-(CLI import, web edit) calls `changed()` after its commit, which increments a version
-number in Redis; a process compares its index's version with Redis at most once a second
-and rebuilds when they differ, so an edit is seen everywhere within about a second.
-The same check compares the table's row count and highest id, so rows written without
-`changed()` (a script, a test) are seen too. Redis only carries the signal: if it cannot
-be read (or the increment was lost in a Redis outage), the index is rebuilt from SQL
-anyway once it is a minute old. Between checks the hot path takes no lock and no query."""
+Speed and freshness: a lookup must take well under a millisecond, so each process keeps
+a dict (postcode, street key) -> ranges per app, built from `bin_streets` in one query.
+Every change (CLI import, web edit) calls `changed()` after its commit, which sets a new
+random version in Redis (random, not a counter: a flushed Redis counting again from 0
+could hand an old index its number back). At most once a second (ZONE_INDEX_CHECK_S) a
+lookup compares the index's stamp, (Redis version, row count, highest row id), with the
+current one and rebuilds on any difference, so an edit is seen by every process within
+about a second; the count and id also catch rows written without `changed()`. Redis
+only carries the signal: when it is down the table's part of the stamp still counts,
+and an index older than a minute (ZONE_INDEX_MAX_AGE_S) is rebuilt whatever the stamp,
+which covers a signal lost in an outage. Between checks a lookup takes no lock and no
+query. ZONE_INDEX_CHECK_S = 0 (the tests) builds the index for every lookup."""
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 import threading
 import time
 import unicodedata
@@ -45,7 +49,7 @@ log = logging.getLogger(__name__)
 PARITIES = ("all", "even", "odd")
 VERSION_KEY = "buurtlijn:zones:version"
 CHECK_EVERY_S = 1.0  # how stale an index may be after an edit (Redis up)
-MAX_AGE_S = 60.0  # rebuilt from SQL at least this often (Redis down or a lost signal)
+MAX_AGE_S = 60.0  # rebuilt at least this often (a lost signal); ZONE_INDEX_MAX_AGE_S
 
 # Whole words written out before folding; the key is the words glued together.
 _WORDS = {
@@ -145,18 +149,23 @@ class ZoneIndex:
         return [hits[code] for code in sorted(hits, key=lambda c: (len(c), c))]
 
 
-def _stamp() -> tuple | None:
-    """What the index was built from: the Redis version and the table's count and top id
-    (the latter catch rows written without `changed()`); None when Redis is down."""
+def _stamp(previous: tuple | None) -> tuple[tuple, bool]:
+    """What the index is built from: the Redis version and the table's count and top id
+    (these catch rows written without `changed()`), and whether Redis answered. With
+    Redis down the last version known stands in, so the table's part still counts."""
     count, top = db.session.execute(
         select(func.count(BinStreet.id), func.max(BinStreet.id))).one()
     try:
         version = redis_conn.client.get(VERSION_KEY) or b"0"
     except redis.RedisError:
         log.warning("zones: Redis unavailable, the zone index is rebuilt every %d s",
-                    MAX_AGE_S)
-        return None
-    return version, count, top
+                    _max_age())
+        return ((previous or (None,))[0], count, top), False
+    return (version, count, top), True
+
+
+def _max_age() -> float:
+    return current_app.config.get("ZONE_INDEX_MAX_AGE_S", MAX_AGE_S)
 
 
 def _the_index() -> ZoneIndex:
@@ -165,20 +174,24 @@ def _the_index() -> ZoneIndex:
 
 def index() -> ZoneIndex:
     """This app's index, rebuilt when the zones changed (checked at most every
-    ZONE_INDEX_CHECK_S, default 1 s) or when it is older than MAX_AGE_S."""
+    ZONE_INDEX_CHECK_S, default 1 s; 0 builds it for every lookup) or when it is older
+    than MAX_AGE_S."""
     zone_index = _the_index()
     every = current_app.config.get("ZONE_INDEX_CHECK_S", CHECK_EVERY_S)
+    if every <= 0:  # no caching at all (the tests): every lookup reads the table
+        fresh = ZoneIndex()
+        fresh.build((None,))
+        return fresh
     now = time.monotonic()
     if zone_index.built_at and now - zone_index.checked_at < every:
         return zone_index
     with zone_index.lock:
         if zone_index.built_at and time.monotonic() - zone_index.checked_at < every:
             return zone_index
-        stamp = _stamp()
-        stale = now - zone_index.built_at >= MAX_AGE_S
-        if not zone_index.built_at or stale or (stamp is not None
-                                                and stamp != zone_index.stamp):
-            zone_index.build(stamp or (None,))
+        stamp, _answered = _stamp(zone_index.stamp)
+        stale = now - zone_index.built_at >= _max_age()
+        if not zone_index.built_at or stale or stamp != zone_index.stamp:
+            zone_index.build(stamp)
         else:
             zone_index.checked_at = now
     return zone_index
@@ -187,10 +200,10 @@ def index() -> ZoneIndex:
 def changed() -> None:
     """Tell every process that the zones changed (call after the commit)."""
     try:
-        redis_conn.client.incr(VERSION_KEY)
+        redis_conn.client.set(VERSION_KEY, secrets.token_hex(8))
     except redis.RedisError:
         log.warning("zones: could not signal a zone change; processes see it within %d s",
-                    MAX_AGE_S)
+                    _max_age())
     _the_index().checked_at = 0.0  # this process at once
 
 

@@ -8,9 +8,11 @@ import sys
 import time
 
 import pytest
+from sqlalchemy import update
 
 from domain import zones
 from domain.db import db
+from domain.models import BinStreet
 from tests.conftest import app_environment
 from tests.factories import make_bin, make_zone
 
@@ -149,11 +151,33 @@ def test_an_edit_by_another_process_is_seen_within_about_a_second(app, tmp_path)
 
 def test_an_update_in_place_is_seen_through_the_version_in_redis(app):
     """Same row count, same ids: only the signal tells; `changed()` gives it."""
-    app.config["ZONE_INDEX_CHECK_S"] = 0
+    app.config["ZONE_INDEX_CHECK_S"] = 0.2
     centrum = make_bin(db, code="11", name="BIN Centrum")
     (row,) = make_zone(db, centrum, [("2990", "Kerkstraat", 1, 10, "all")])
     assert _codes("2990", "Kerkstraat", "20") == []
-    row.house_to = 30
+    db.session.execute(update(BinStreet).values(house_to=30))
     db.session.commit()
+    time.sleep(0.3)
+    assert _codes("2990", "Kerkstraat", "20") == []  # no signal: the old index still
+    assert zones.index().stamp[1:] == (1, row.id)
     zones.changed()
+    db.session.commit()
+    time.sleep(0.3)
     assert _codes("2990", "Kerkstraat", "20") == ["11"]
+
+
+def test_without_redis_the_table_still_counts_and_the_index_ages_out(app, redis_server):
+    app.config.update(ZONE_INDEX_CHECK_S=0.01, ZONE_INDEX_MAX_AGE_S=0.5)
+    centrum = make_bin(db, code="11", name="BIN Centrum")
+    make_zone(db, centrum, [("2990", "Kerkstraat", 1, 10, "all")])
+    assert _codes("2990", "Kerkstraat", "5") == ["11"]
+    redis_server.kill()
+    make_zone(db, centrum, [("2990", "Molenweg", None, None, "all")])  # signal lost
+    time.sleep(0.05)
+    assert _codes("2990", "Molenweg", "5") == ["11"]  # a new row: the count tells
+    db.session.execute(update(BinStreet).values(house_to=3))
+    db.session.commit()
+    time.sleep(0.05)
+    assert _codes("2990", "Kerkstraat", "5") == ["11"]  # changed in place: not yet
+    time.sleep(0.5)
+    assert _codes("2990", "Kerkstraat", "5") == []  # a minute (here 0.5 s) later
