@@ -53,10 +53,10 @@ def check():
         return render_template("lookup/check.html", form=form, asked=asked, answered=False)
     postcode, street, number = (form.postcode.data.strip(), form.street.data.strip(),
                                 form.number.data.strip())
-    found = zones.find_bins(postcode, street, number)
-    if _wants_json():
-        codes = [b.code for b in found]
+    if _wants_json():  # codes straight from the index: no query at all
+        codes = [r.bin_code for r in zones.match(postcode, street, number)]
         return jsonify({"bin": codes[0] if codes else None, "bins": codes})
+    found = zones.find_bins(postcode, street, number)
     return render_template("lookup/check.html", form=form, asked=True, answered=True,
                            bins=found, join=join_url(postcode, street, number),
                            address=f"{street} {number}, {postcode}")

@@ -109,3 +109,13 @@ def test_export_and_list_give_the_zone_back(app, bins, tmp_path):
     assert "Rue Neuve" in listed.output and "1-99 odd" in listed.output
     assert "from 50" in listed.output
     assert run(app, "list", "99").exit_code == 1
+
+
+def test_demo_load_gives_bins_11_and_12_their_zones_once(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert rows() == 12
+    assert zones.find_bin("2990", "Kerkstr.", "12").code == "11"
+    assert zones.find_bin("2990", "Kerkstraat", "70").code == "12"
+    assert [b.code for b in zones.find_bins("2990", "Stationsstraat", "3")] == ["11", "12"]
