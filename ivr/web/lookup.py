@@ -19,6 +19,7 @@ from domain import zones
 from domain.db import db
 from domain.models import Bin, WebUser
 from ivr import mail_compose
+from ivr.web.i18n import LANGUAGES
 from ivr.web.permissions import public
 from ivr.web.zone_forms import AddressForm, ContactForm
 
@@ -72,8 +73,7 @@ def _bin_or_404(code: str) -> Bin:
 def _coordinator_language(b: Bin) -> str:
     """The coordinator's own language when they have an account, else Dutch."""
     user = db.session.scalar(select(WebUser).where(WebUser.email == b.coordinator_email))
-    return user.language if user is not None and user.language in ("nl", "fr", "de", "en") \
-        else "nl"
+    return user.language if user is not None and user.language in LANGUAGES else "nl"
 
 
 @bp.route("/bins/<code>/contact", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from domain import zones
 from domain.zones_csv import ZoneRow, check_fields
@@ -40,8 +40,6 @@ class AddressForm(FlaskForm):
         try:
             zones.house_number(field.data or "")
         except zones.BadNumber:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(NUMBER_MESSAGE) from None
 
 
