@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := ivr
 
-.PHONY: install run test test-hosts lint bench bench-full bench-headroom bench-web demo clean i18n screenshots
+.PHONY: install run test test-hosts lint bench bench-full bench-headroom bench-web bench-zones demo clean i18n screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -64,6 +64,12 @@ bench-web: install
 	    PYTHONPATH=. $(BIN)/python -m bench.web_broadcasts --database $$db --cps $$cps || exit 1; \
 	  done; \
 	done
+
+# Zones: a 5,000-street zone import through `flask zone import` and 100,000 address
+# lookups against the zones of 50 BINs (bench/zones.py), on SQLite and PostgreSQL.
+bench-zones: install
+	PYTHONPATH=. $(BIN)/python -m bench.zones --database sqlite
+	PYTHONPATH=. $(BIN)/python -m bench.zones --database postgresql
 
 # The two-minute story: a police call records a message, 200 members are called, live.
 demo: install

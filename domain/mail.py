@@ -56,12 +56,19 @@ def queue_mail(message: EmailMessage, kind: str, language: str = "nl", *,
         message["From"] = current_app.config["MAIL_FROM"]
     row = OutboundMail(kind=kind, status=MailStatus.QUEUED, to_address=message["To"],
                        language=language, subject=str(message["Subject"] or ""),
-                       message_id=str(message["Message-ID"]), body=message.as_bytes(),
+                       message_id=str(message["Message-ID"]), body=_wire_bytes(message),
                        attempts=0, member_id=member_id, application_id=application_id)
     db.session.add(row)
     db.session.flush()
     db.session.info.setdefault(PENDING_KEY, []).append(row.id)
     return row
+
+
+def _wire_bytes(message: EmailMessage) -> bytes:
+    """The message with CRLF line ends, as SMTP wants it: smtplib sends bytes as they are,
+    and a server reads a bare-LF message as one line (aiosmtpd refuses it past 1,000
+    bytes with "500 Line too long"; servers wary of SMTP smuggling refuse bare LF)."""
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
 
 def init_app(app) -> None:

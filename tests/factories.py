@@ -183,6 +183,21 @@ def make_lockout(db, kind: str = "caller", subject: str = "+32470555111", minute
 
 # zones
 
+def make_zone(db, bin_, rows: list[tuple], municipality: str = "Grensdorp") -> list:
+    """Zone rows (postcode, street, from, to, parity) of `bin_`, as an import stores them;
+    every process's index sees them (domain.zones.changed)."""
+    from domain import zones
+    from domain.models import BinStreet
+
+    made = [BinStreet(bin_id=bin_.id, postcode=postcode, street=street,
+                      street_key=zones.street_key(street), municipality=municipality,
+                      house_from=house_from, house_to=house_to, parity=parity)
+            for postcode, street, house_from, house_to, parity in rows]
+    db.session.add_all(made)
+    db.session.commit()
+    zones.changed()
+    return made
+
 
 # applications and the member's page
 

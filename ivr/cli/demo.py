@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from domain import members_csv, spreadsheet
+from domain import members_csv, spreadsheet, zones
 from domain.db import db
 from domain.models import Bin, Officer, Role, audit
 from domain.pins import hash_pin
@@ -62,14 +62,28 @@ def load(members_file: Path) -> None:
     if report.errors:
         raise click.ClickException("demo member list is invalid: " + "; ".join(report.errors))
     members_csv.store(report)
+    _demo_zones(codes)
     for email, user_name, role, bin_codes in DEMO_USERS:
         if find_user(email) is None:
             create_user(email, role, DEMO_PASSWORD, bin_codes, name=user_name, actor="demo")
     audit("cli", "demo.load", members_file.name, rows=len(report.rows))
     db.session.commit()
+    zones.changed()
     click.echo(f"Demo data: {len(DEMO_BINS)} BINs, officer {number} (PIN {pin}), "
                f"{len(report.rows)} member rows, {len(DEMO_USERS)} web users "
                f"(password {DEMO_PASSWORD}).")
+
+
+def _demo_zones(codes: set[str]) -> None:
+    """Zones for BINs 11 and 12 (demo/zones.csv), unless they have streets already."""
+    from domain import zones_csv
+    from domain.models import BinStreet
+
+    if db.session.scalar(select(BinStreet.id).limit(1)) is None:
+        report = zones_csv.validate((DEMO_DIR / "zones.csv").read_text(encoding="utf-8"), codes)
+        if report.errors:
+            raise click.ClickException("demo zones are invalid: " + "; ".join(report.errors))
+        zones_csv.replace_zones(report.rows)
 
 
 @demo_cli.command("code")

@@ -37,6 +37,12 @@ THROTTLED: dict[str, list[tuple[str, Callable[[], str], str, Callable | None]]] 
                    (SIGN_IN_LIMIT, account_key, "sign-in-account", failed_attempt)],
     "auth.enrol": [(SIGN_IN_LIMIT, get_remote_address, "sign-in-ip", failed_attempt)],
 }
+# The public pages of issue 13's zones part: the contact form counts every POST, the
+# address check every request (a scraper only reads), per address.
+THROTTLED["lookup.contact"] = [("5 per 10 minutes", get_remote_address, "bin-contact-ip", None)]
+THROTTLED_EVERY_METHOD: dict[str, list[tuple[str, str]]] = {
+    "lookup.check": [("30 per minute", "zone-lookup-ip"), ("300 per hour", "zone-lookup-ip-h")],
+}
 
 
 def init_app(app: Flask) -> Limiter:
@@ -56,6 +62,11 @@ def init_app(app: Flask) -> Limiter:
         for limit, key, scope, deduct_when in limits:
             view = limiter.limit(limit, key_func=key, scope=scope, methods=["POST"],
                                  deduct_when=deduct_when)(view)
+        app.view_functions[endpoint] = view
+    for endpoint, every in THROTTLED_EVERY_METHOD.items():
+        view = app.view_functions[endpoint]
+        for limit, scope in every:
+            view = limiter.limit(limit, key_func=get_remote_address, scope=scope)(view)
         app.view_functions[endpoint] = view
     app.extensions["buurtlijn_limiter"] = limiter
     return limiter

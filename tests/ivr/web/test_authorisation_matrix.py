@@ -20,6 +20,7 @@ from tests.factories import (
     make_message,
     make_officer,
     make_web_user,
+    make_zone,
 )
 from tests.web_support import csrf_token, person, sign_in
 
@@ -105,8 +106,20 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "admin.audit": ("GET", admin()),
 
     # the public address check (ivr/web/lookup.py)
+    "lookup.check": ("GET", everyone(OK)),
+    "lookup.contact": ("GET", everyone(OK)),  # BIN 12's contact form, public
 
-    # zone pages (ivr/web/zones.py)
+
+    # zone pages (ivr/web/zones.py): a coordinator their own BINs, the admin every BIN
+    "zones.index": ("GET", {**admin(), C11: OK, C12: OK}),
+    "zones.show": ("GET", {**admin(), C12: OK}),
+    "zones.add_row": ("POST", {**admin(), C12: OK}),  # an empty form: shown again
+    "zones.edit_row": ("GET", {**admin(), C12: OK}),
+    "zones.remove_row": ("POST", {**admin(), C12: OK}),  # the second: "removed already"
+    "zones.export_csv": ("GET", {**admin(), C12: OK}),
+    "zones.upload": ("GET", {**admin(), C12: OK}),
+    "zones.confirm_import": ("POST", {**admin(), C12: OK}),  # nothing pending: back
+
 
     # the join form (ivr/web/join.py)
 
@@ -141,6 +154,8 @@ def world(app):
         "lang": "nl", "key": "welcome", "digest": "0" * 16,
         "lockout_id": make_lockout(db).id,
         # issue 13's parts add their path values here, each under its own comment
+        # zones: a row of BIN 12's zone
+        "row_id": make_zone(db, bin12, [("2990", "Heidestraat", None, None, "all")])[0].id,
     }
     return {"values": values, "users": users}
 
