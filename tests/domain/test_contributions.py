@@ -23,6 +23,8 @@ def decoded(png: bytes) -> str:
     """The QR code's text as zxing-cpp (not segno, which made it) reads the PNG."""
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
     assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
+    # The bytes themselves are UTF-8 (the payload's character set "1"), not Latin-1.
+    assert found[0].bytes.decode("utf-8") == found[0].text
     return found[0].text
 
 
