@@ -50,7 +50,7 @@ class FeeForm(FlaskForm):
 
     def process(self, formdata=None, obj=None, data=None, **kwargs) -> None:
         super().process(formdata, obj, data, **kwargs)
-        if formdata is None and obj is not None:
+        if obj is not None and not self.is_submitted():
             self.fee.data = euro_text(obj.fee_cents or 0)
 
     def values(self) -> dict[str, object]:
