@@ -84,3 +84,21 @@ def test_edit_takes_the_coordinator_options_of_add(app):
     row = bin_row("12")
     assert (row.coordinator_email, row.coordinator_name) == ("heide@bin.example", "An Peeters")
     assert "nothing to change" in cli(app, "bin", "edit", "12").output
+
+
+def test_contribution_new_year_is_idempotent(app):
+    from domain.models import Contribution, Membership
+    from tests.factories import make_contribution, make_member, make_paying_bin
+
+    bin_ = make_paying_bin(db)
+    member = make_member(db, bins=[bin_])
+    make_contribution(db, member, bin_, year=2026, paid=True)
+    first = cli(app, "contribution", "new-year", "--year", "2027")
+    assert first.exit_code == 0, first.output
+    assert "1 contributions opened" in first.output and "1 members now payment due" in first.output
+    second = cli(app, "contribution", "new-year", "--year", "2027")
+    assert "0 contributions opened" in second.output
+    db.session.expire_all()
+    assert len(db.session.scalars(select(Contribution).where(Contribution.year == 2027)).all()) == 1
+    assert db.session.scalars(select(Membership.status)).one() == "payment_due"
+    assert cli(app, "contribution", "new-year", "--year", "1999").exit_code != 0
