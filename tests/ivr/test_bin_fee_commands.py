@@ -102,3 +102,17 @@ def test_contribution_new_year_is_idempotent(app):
     assert len(db.session.scalars(select(Contribution).where(Contribution.year == 2027)).all()) == 1
     assert db.session.scalars(select(Membership.status)).one() == "payment_due"
     assert cli(app, "contribution", "new-year", "--year", "1999").exit_code != 0
+
+
+def test_demo_load_gives_bin_11_a_fee_with_paid_and_due_members_once(app):
+    from domain import contributions
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    centrum, heide = bin_row("11"), bin_row("12")
+    assert (centrum.fee_cents, centrum.iban) == (500, "BE71096123456769")
+    assert heide.fee_cents == 0
+    view = contributions.overview(centrum, contributions.this_year())
+    assert (view.count("paid"), view.count("due")) == (3, 3)
+    assert view.count("not_asked") == len(view.lines) - 6
