@@ -11,6 +11,7 @@ from domain import contributions
 from domain.db import db
 from domain.models import Contribution
 from tests.factories import make_contribution, make_member, make_paying_bin
+from tests.statements import coda, coda_21, coda_23
 
 
 def _world():
@@ -29,29 +30,10 @@ def paid_names(rows) -> set[str]:
             if db.session.get(Contribution, row.id).paid_at is not None}
 
 
-def coda_21(seq: int, cents: int, communication: str, structured: bool, debit=False,
-            day: str = "150326") -> str:
-    comm = ("101" + communication).ljust(53) if structured else communication.ljust(53)
-    record = ("21" + f"{seq:04d}" + "0000" + "REF".ljust(21) + ("1" if debit else "0")
-              + f"{cents * 10:015d}" + day + "00150000" + ("1" if structured else "0")
-              + comm + day + "001" + "0" + "1" + " " + "0")
-    assert len(record) == 128
-    return record
-
-
-def coda_23(seq: int, name: str) -> str:
-    record = ("23" + f"{seq:04d}" + "0000" + "BE71096123456769".ljust(37) + name.ljust(35)
-              + "".ljust(43) + "  " + "0")
-    assert len(record) == 128
-    return record
-
-
 def test_coda_marks_structured_payments_and_reports_the_rest_by_line(app):
     bin11, rows = _world()
     r = {name: row.reference for name, row in rows.items()}
-    records = [
-        "0000016032672505        00000000  BIN CENTRUM               GKCCBEBB   00000000000 00000                                       2".ljust(128),
-        "10001BE71096123456769                  EUR0000000000010000150326BIN CENTRUM               REKENING                           001".ljust(128),
+    data = coda(
         coda_21(1, 500, r["An"], True), coda_23(1, "AN PEETERS"),        # lines 3-4: paid
         coda_21(2, 500, r["Chris"], True), coda_23(2, "CHRIS"),          # 5: already paid
         coda_21(3, 500, f"lidgeld +++{r['Bart'][:3]}/{r['Bart'][3:7]}/{r['Bart'][7:]}+++",
@@ -59,10 +41,8 @@ def test_coda_marks_structured_payments_and_reports_the_rest_by_line(app):
         coda_21(4, 500, r["Dirk"], True), coda_23(4, "DIRK"),            # 9: other BIN
         coda_21(5, 2500, "huur zaal", False, debit=True),                 # 11: outgoing
         coda_21(6, 500, "lidgeld BIN", False), coda_23(6, "EVA"),        # 12: no reference
-        "8001BE71096123456769                  EUR0000000000010000150326".ljust(128),
-        "9               000012000000000002500000000000010000                                           2".ljust(128),
-    ]
-    lines, kind = bs.read("\n".join(records).encode("latin-1"), "statement.cod")
+    )
+    lines, kind = bs.read(data, "statement.cod")
     assert kind == "CODA"
     plan = bs.plan(lines, {bin11.id})
     assert [(m.line, m.member_name) for m in plan.matches] == [(3, "An"), (7, "Bart")]
@@ -75,7 +55,7 @@ def test_coda_marks_structured_payments_and_reports_the_rest_by_line(app):
     an = db.session.get(Contribution, rows["An"].id)
     assert an.paid_via == "statement" and an.paid_at.date() == date(2026, 3, 15)
     # The same file again: nothing is marked twice.
-    again = bs.plan(bs.read("\n".join(records).encode("latin-1"), "x")[0], {bin11.id})
+    again = bs.plan(bs.read(data, "x")[0], {bin11.id})
     assert again.matches == [] and bs.apply(again, "c@bin.example") == 0
 
 
