@@ -116,8 +116,10 @@ def read(data: bytes, name: str) -> tuple[list[StatementLine], str]:
     """The statement's movements and its format ('CODA' or 'CSV'), or BadStatement."""
     text = _decode(data)
     records = [r for r in text.splitlines() if r.strip()]
-    if records and records[0].startswith("0000") and all(
-            len(r.rstrip("\r")) in range(120, 129) for r in records[:3]):
+    # CODA: a header record 0 (five zeros, then the creation date) and movement records
+    # 2.1; lines may have lost their trailing spaces on the way, so no length is required.
+    if records and re.match(r"0{5}[0-9]{6}", records[0]) and any(
+            r.startswith("21") for r in records):
         return _coda(text), "CODA"
     return _csv(text, name), "CSV"
 

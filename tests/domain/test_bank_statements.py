@@ -123,3 +123,13 @@ def test_a_file_that_is_not_a_statement_is_refused(app):
         assert str(exc) == "no_header"
     else:
         raise AssertionError("a member list is not a statement")
+
+
+def test_coda_with_trailing_spaces_lost_and_crlf_is_still_read(app):
+    bin11, rows = _world()
+    data = coda(coda_21(1, 500, rows["An"].reference, True), coda_23(1, "AN PEETERS"))
+    trimmed = b"\r\n".join(line.rstrip() for line in data.split(b"\n"))
+    lines, kind = bs.read(trimmed, "statement.cod")
+    assert kind == "CODA"
+    assert [(m.line, m.member_name) for m in bs.plan(lines, {bin11.id}).matches] == [(3, "An")]
+    assert lines[0].counterparty == "AN PEETERS"
