@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, StringField
+from wtforms import DateField, HiddenField, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ivr.web.admin_forms import BinForm, euro_text, payment_values
@@ -21,8 +21,6 @@ class PaidForm(FlaskForm):
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=200)])
 
     def validate_day(self, field) -> None:
-        from wtforms import ValidationError
-
         if field.data and field.data > date.today():
             raise ValidationError(_l("This date is in the future."))
 

@@ -21,12 +21,7 @@ from domain import contributions
 from domain.db import db
 from domain.models import Bin, Contribution, Membership, Role
 from ivr.web.admin_forms import reason_text
-from ivr.web.contribution_forms import (
-    ActionForm,
-    FeeForm,
-    PaidForm,
-    StatementForm,
-)
+from ivr.web.contribution_forms import ActionForm, FeeForm, PaidForm
 from ivr.web.contribution_picture import paid_bar
 from ivr.web.members import my_bins
 from ivr.web.permissions import roles_required
@@ -87,8 +82,7 @@ def index():
     view = contributions.overview(bin_, year)
     return render_template("contributions/index.html", view=view, bins=mine, years=years,
                            picture=paid_bar(view), paid_form=PaidForm(),
-                           action=ActionForm(), upload=StatementForm(),
-                           today=date.today().isoformat())
+                           action=ActionForm(), today=date.today().isoformat())
 
 
 @bp.route("/<int:contribution_id>/paid", methods=["POST"])
