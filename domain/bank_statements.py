@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from stdnum.be import ogm_vcs
 
 from domain import contributions
@@ -127,37 +128,45 @@ def read(data: bytes, name: str) -> tuple[list[StatementLine], str]:
 def plan(lines: list[StatementLine], bin_ids: set[int]) -> Plan:
     """Match every incoming payment to an unpaid contribution of `bin_ids`."""
     result = Plan()
+    references = {entry.line: entry.reference() for entry in lines}
+    known = _contributions({r for r in references.values() if r}, bin_ids)
     taken: set[str] = set()
     for entry in lines:
-        reference = entry.reference()
-        problem = None
+        reference = references[entry.line]
+        row = known.get(reference)
         if entry.day is None or entry.amount_cents is None:
             problem = UNREADABLE
         elif entry.amount_cents <= 0:
             problem = OUTGOING
         elif reference is None:
             problem = NO_REFERENCE
-        if problem:
-            result.problems.append(Problem(entry.line, problem, entry.counterparty,
-                                           entry.amount_cents, reference))
-            continue
-        row = db.session.scalar(
-            select(Contribution).join(Membership, Membership.id == Contribution.membership_id)
-            .where(Contribution.reference == reference, Membership.bin_id.in_(bin_ids)))
-        if row is None:
+        elif row is None:
             problem = UNKNOWN
         elif row.paid_at is not None or reference in taken:
             problem = ALREADY_PAID
         elif entry.amount_cents < row.amount_cents:
             problem = AMOUNT
-        if problem:
-            result.problems.append(Problem(entry.line, problem, entry.counterparty,
-                                           entry.amount_cents, reference))
+        else:
+            taken.add(reference)
+            result.matches.append(Match(entry.line, row.id, row.membership.member.name,
+                                        reference, entry.amount_cents, entry.day))
             continue
-        taken.add(reference)
-        result.matches.append(Match(entry.line, row.id, row.membership.member.name,
-                                    reference, entry.amount_cents, entry.day))
+        result.problems.append(Problem(entry.line, problem, entry.counterparty,
+                                       entry.amount_cents, reference))
     return result
+
+
+def _contributions(references: set[str], bin_ids: set[int]) -> dict[str, Contribution]:
+    """The contributions of `bin_ids` with these references, fetched 500 at a time."""
+    found: dict[str, Contribution] = {}
+    ordered = sorted(references)
+    for start in range(0, len(ordered), 500):
+        found.update((row.reference, row) for row in db.session.scalars(
+            select(Contribution).join(Membership, Membership.id == Contribution.membership_id)
+            .where(Contribution.reference.in_(ordered[start:start + 500]),
+                   Membership.bin_id.in_(bin_ids))
+            .options(selectinload(Contribution.membership).selectinload(Membership.member))))
+    return found
 
 
 def apply(result: Plan, actor: str) -> int:
