@@ -10,13 +10,18 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from stdnum import bic as bic_number
+from stdnum import iban as iban_number
+from stdnum.exceptions import ValidationError
 
 from domain.db import db
 from domain.models import Bin, Membership, Role, WebUser, WebUserBin, audit
 from domain.officer_admin import FieldError, mask_number
 
 EDITABLE = ("name", "municipality", "coordinator_name", "coordinator_email",
-            "coordinator_phone", "callback_replay")
+            "coordinator_phone", "callback_replay", "fee_cents", "iban", "bic")
+# A yearly contribution above this is a typo (a BIN asks a few euro), not a fee.
+MAX_FEE_CENTS = 500_00
 
 
 class BinError(FieldError):
@@ -51,6 +56,7 @@ def add_bin(code: str, name: str, actor: str, **fields: object) -> Bin:
     if not (name or "").strip():
         raise BinError("name", "empty")
     values = {key: value for key, value in fields.items() if key in EDITABLE}
+    values.update(_payment(values, None))
     row = Bin(code=code, name=name.strip(), **values)
     db.session.add(row)
     db.session.flush()
@@ -63,6 +69,7 @@ def edit_bin(row: Bin, actor: str, **fields: object) -> dict[str, object]:
     """Apply the fields that differ; audited as `bin.edit` with exactly those changes."""
     if "name" in fields and not str(fields["name"] or "").strip():
         raise BinError("name", "empty")
+    fields = {**fields, **_payment(fields, row)}
     changes = {key: value for key, value in fields.items()
                if key in EDITABLE and getattr(row, key) != value}
     for key, value in changes.items():
@@ -70,6 +77,53 @@ def edit_bin(row: Bin, actor: str, **fields: object) -> dict[str, object]:
     if changes:
         audit(actor, "bin.edit", f"bin:{row.code}", **_plain(changes))
     return changes
+
+
+def parse_fee(text: str | int | None) -> int:
+    """Euro as people type them (`5`, `7.50`, `7,50`, `€ 5`) in cents; BinError('fee', ...)."""
+    if isinstance(text, int):
+        cents = text
+    else:
+        cleaned = (text or "").strip().replace("€", "").replace("EUR", "").strip()
+        match = re.fullmatch(r"(-?)([0-9]{1,6})(?:[.,]([0-9]{1,2}))?", cleaned)
+        if not match:
+            raise BinError("fee", "format")
+        sign, euro, cents_text = match.groups()
+        cents = int(euro) * 100 + int((cents_text or "0").ljust(2, "0"))
+        cents = -cents if sign else cents
+    if cents < 0:
+        raise BinError("fee", "negative")
+    if cents > MAX_FEE_CENTS:
+        raise BinError("fee", "too_high")
+    return cents
+
+
+def _payment(fields: dict[str, object], row: Bin | None) -> dict[str, object]:
+    """The fee, IBAN and BIC among `fields`, checked and normalised (IBAN and BIC compact,
+    empty text None); a fee needs an account to be paid to."""
+    out: dict[str, object] = {}
+    if "fee_cents" in fields:
+        out["fee_cents"] = parse_fee(fields["fee_cents"] if fields["fee_cents"] is not None
+                                     else 0)
+    if "iban" in fields:
+        out["iban"] = _checked(fields["iban"], iban_number, "iban")
+    if "bic" in fields:
+        out["bic"] = _checked(fields["bic"], bic_number, "bic")
+    fee = out.get("fee_cents", row.fee_cents if row is not None else 0)
+    account = out.get("iban", row.iban if row is not None else None)
+    if fee and not account:
+        raise BinError("iban", "needed")
+    return out
+
+
+def _checked(value: object, module, name: str) -> str | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return module.validate(text)
+    except ValidationError:
+        raise BinError(name, "invalid") from None
 
 
 def overview() -> list[BinRow]:

@@ -47,11 +47,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def mailbox_main(argv: Sequence[str]) -> int:
+    """``python -m sandbox mailbox``: the local SMTP server and its web viewer."""
+    p = argparse.ArgumentParser(prog="python -m sandbox mailbox",
+                                description="A local SMTP server that keeps every mail, "
+                                            "and a web page to read them.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--smtp-port", type=int, default=8025)
+    p.add_argument("--http-port", type=int, default=8026)
+    args = p.parse_args(argv)
+    import threading
+
+    from .mailbox import Mailbox
+    from .mailbox_viewer import MailboxViewer
+
+    box = Mailbox(args.host, args.smtp_port).start()
+    viewer = MailboxViewer(box, args.host, args.http_port).start()
+    print(f"mailbox: SMTP on {args.host}:{args.smtp_port}, mails at {viewer.url}",
+          flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        viewer.stop()
+        box.stop()
+    return 0
+
+
 def main(argv: Sequence[str]) -> int:
     argv = list(argv)
     if argv and argv[0] == "call":
         from .phone_cli import main as phone_main
         return phone_main(argv[1:])
+    if argv and argv[0] == "mailbox":
+        return mailbox_main(argv[1:])
     args = build_parser().parse_args(argv)
     scenario = None
     if args.scenario:

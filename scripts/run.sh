@@ -19,6 +19,7 @@ cat <<MSG
   Buurtlijn is starting:
     web app + webhooks     http://127.0.0.1:5000   (sign in: see below)
     sandbox carrier        http://127.0.0.1:5050   (calls: http://127.0.0.1:5050/sandbox/calls)
+    mailbox                http://127.0.0.1:8026   (every e-mail the app sends)
     caller ID              ${CALLER_ID:-+32477777755}
     recording line         ${RECORDING_LINE:-+3238080808}   officer 4711, PIN 246810
 

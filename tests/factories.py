@@ -203,3 +203,35 @@ def make_zone(db, bin_, rows: list[tuple], municipality: str = "Grensdorp") -> l
 
 
 # contributions
+def make_paying_bin(db, fee_cents: int = 500, **overrides) -> Bin:
+    """A BIN that asks a yearly contribution, paid to a valid Belfius test account."""
+    return make_bin(db, **{"fee_cents": fee_cents, "iban": "BE71096123456769",
+                           "bic": "GKCCBEBB", **overrides})
+
+
+def make_contribution(db, member, bin_, year: int = 2026, paid: bool = False, **overrides):
+    """`member`'s contribution to `bin_` for `year` (the membership made if missing)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from domain.contributions import reference_for
+    from domain.models import Contribution
+
+    membership = db.session.scalar(select(Membership).where(
+        Membership.member_id == member.id, Membership.bin_id == bin_.id))
+    if membership is None:
+        membership = Membership(member_id=member.id, bin_id=bin_.id)
+        db.session.add(membership)
+        db.session.flush()
+    fields = {"membership_id": membership.id, "year": year,
+              "amount_cents": bin_.fee_cents or 500,
+              "reference": reference_for(membership.id, year)}
+    if paid:
+        fields.update(paid_at=datetime(year, 2, 1, 11, tzinfo=UTC), paid_via="manual",
+                      paid_cents=fields["amount_cents"], marked_by="test")
+    fields.update(overrides)
+    row = Contribution(**fields)
+    db.session.add(row)
+    db.session.commit()
+    return row

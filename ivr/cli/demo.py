@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -21,6 +22,8 @@ DEMO_BINS = [
     ("11", "BIN Centrum", "Grensdorp", "centrum@bin.example"),
     ("12", "BIN Heide", "Grensdorp", "heide@bin.example"),
 ]
+# BIN 11 asks €5 a year (a valid Belfius test account), BIN 12 is free.
+DEMO_FEE = ("11", 500, "BE71096123456769", "GKCCBEBB")
 DEMO_OFFICER = ("4711", "Inspecteur Demo", "246810")
 # Web users of `make run`: (e-mail, name, role, BINs). One password for all, in the README;
 # the live guard (ivr.live) refuses to start while any of them can sign in with it.
@@ -63,6 +66,7 @@ def load(members_file: Path) -> None:
         raise click.ClickException("demo member list is invalid: " + "; ".join(report.errors))
     members_csv.store(report)
     _demo_zones(codes)
+    _contributions()
     for email, user_name, role, bin_codes in DEMO_USERS:
         if find_user(email) is None:
             create_user(email, role, DEMO_PASSWORD, bin_codes, name=user_name, actor="demo")
@@ -84,6 +88,28 @@ def _demo_zones(codes: set[str]) -> None:
         if report.errors:
             raise click.ClickException("demo zones are invalid: " + "; ".join(report.errors))
         zones_csv.replace_zones(report.rows)
+def _contributions() -> None:
+    """BIN 11's fee, and this year's contribution asked of six of its members, three
+    paid: the contributions page has something to show (idempotent)."""
+    from domain import contributions
+    from domain.models import Member, Membership
+
+    code, fee, iban, bic = DEMO_FEE
+    bin_ = db.session.scalar(select(Bin).where(Bin.code == code))
+    if not bin_.fee_cents:
+        bin_.fee_cents, bin_.iban, bin_.bic = fee, iban, bic
+        db.session.flush()
+    year = contributions.this_year()
+    memberships = db.session.scalars(
+        select(Membership).join(Member).where(Membership.bin_id == bin_.id)
+        .order_by(Member.name).limit(6)).all()
+    for index, membership in enumerate(memberships):
+        row = contributions.open_contribution(membership, year)
+        if index < 3:
+            contributions.mark_paid(row.id, "demo", min(date(year, 1, 10 + index),
+                                                        date.today()), "demo")
+        else:
+            contributions.settle(membership.id)
 
 
 @demo_cli.command("code")

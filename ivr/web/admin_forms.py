@@ -38,6 +38,12 @@ REASONS = {
     ("number", "taken"): _l("Another officer has this number already."),
     ("pin", "format"): _l("A PIN has 6 to 12 digits."),
     ("pin", "weak"): _l("This PIN is too easy to guess (one digit repeated or a run)."),
+    ("fee", "format"): _l("Write an amount in euro, such as 5 or 7,50."),
+    ("fee", "negative"): _l("The contribution cannot be negative (0 is free)."),
+    ("fee", "too_high"): _l("At most 500 euro a year."),
+    ("iban", "invalid"): _l("This is not a valid IBAN: check the digits."),
+    ("iban", "needed"): _l("A BIN that asks a contribution needs an account (IBAN)."),
+    ("bic", "invalid"): _l("A BIC has 8 or 11 letters and digits, such as GKCCBEBB."),
 }
 ROLE_LABELS = {Role.ADMIN.value: _l("Police admin"), Role.DISPATCHER.value: _l("Dispatcher"),
                Role.COORDINATOR.value: _l("Coordinator")}
@@ -81,13 +87,38 @@ class BinForm(FlaskForm):
                                     validators=[Optional(), belgian_phone],
                                     render_kw={"type": "tel", "autocomplete": "off"})
     callback_replay = BooleanField(_l("Callback replay"))
+    fee = StringField(_l("Yearly contribution (€)"),
+                      validators=[Optional(), Length(max=12)],
+                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    iban = StringField(_l("Account (IBAN)"), validators=[Optional(), Length(max=42)],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    bic = StringField(_l("BIC (optional)"), validators=[Optional(), Length(max=14)],
+                      render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+    def process(self, formdata=None, obj=None, data=None, **kwargs) -> None:
+        """Shown in euro (7,50), stored in cents: the BIN's fee is put in the field as text."""
+        super().process(formdata, obj, data, **kwargs)
+        if obj is not None and not self.is_submitted():
+            self.fee.data = euro_text(obj.fee_cents or 0)
 
     def values(self) -> dict[str, object]:
         """The BIN's editable fields as the domain takes them (empty text is None)."""
-        return {name: (getattr(self, name).data or None) if name != "callback_replay"
-                else bool(self.callback_replay.data)
-                for name in ("name", "municipality", "coordinator_name", "coordinator_email",
-                             "coordinator_phone", "callback_replay")}
+        values = {name: (getattr(self, name).data or None) if name != "callback_replay"
+                  else bool(self.callback_replay.data)
+                  for name in ("name", "municipality", "coordinator_name", "coordinator_email",
+                               "coordinator_phone", "callback_replay")}
+        return {**values, **payment_values(self)}
+
+
+def euro_text(cents: int) -> str:
+    """Cents as a Belgian writes euro in a field: 7,50 (0 for free)."""
+    return "0" if not cents else f"{cents // 100},{cents % 100:02d}"
+
+
+def payment_values(form) -> dict[str, object]:
+    """The fee (as typed: domain.bins reads it), IBAN and BIC of a form that has them."""
+    return {"fee_cents": (form.fee.data or "0").strip(), "iban": form.iban.data or None,
+            "bic": form.bic.data or None}
 
 
 class BinEditForm(BinForm):

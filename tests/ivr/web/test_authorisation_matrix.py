@@ -15,6 +15,7 @@ from sqlalchemy import text
 from domain.db import db
 from tests.factories import (
     make_bin,
+    make_contribution,
     make_lockout,
     make_member,
     make_message,
@@ -127,7 +128,16 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
 
     # the member's own page (ivr/web/me.py)
 
-    # contributions (ivr/web/contributions.py)
+    # contributions (ivr/web/contributions.py, contribution_statements.py): the BIN's own
+    "contributions.index": ("GET", {**bin12_only(), C11: OK}),  # each: own BINs
+    "contributions.mark_paid": ("POST", bin12_only()),
+    "contributions.undo_paid": ("POST", bin12_only()),
+    "contributions.ask": ("POST", bin12_only()),
+    "contributions.instructions": ("GET", bin12_only()),
+    "contributions.qr_png": ("GET", bin12_only()),
+    "contributions.settings": ("POST", bin12_only()),
+    "contributions.statement": ("POST", {**bin12_only(), C11: OK}),  # no file: the form
+    "contributions.confirm_statement": ("POST", {**bin12_only(), C11: OK}),  # none pending
 
 }
 
@@ -156,6 +166,9 @@ def world(app):
         # issue 13's parts add their path values here, each under its own comment
         # zones: a row of BIN 12's zone
         "row_id": make_zone(db, bin12, [("2990", "Heidestraat", None, None, "all")])[0].id,
+        # contributions: BIN 12's member's contribution and membership
+        "contribution_id": make_contribution(db, members[12], bin12).id,
+        "membership_id": members[12].memberships[0].id,
     }
     return {"values": values, "users": users}
 
