@@ -14,9 +14,11 @@ from sqlalchemy import text
 
 from domain.db import db
 from tests.factories import (
+    make_application,
     make_bin,
     make_lockout,
     make_member,
+    make_member_link,
     make_message,
     make_officer,
     make_web_user,
@@ -109,10 +111,25 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # zone pages (ivr/web/zones.py)
 
     # the join form (ivr/web/join.py)
+    "join.apply": ("GET", everyone(OK)),
+    "join.sent": ("GET", everyone(OK)),
+    "join.confirm": ("GET", everyone(DENIED)),  # `token` is a member link: unknown here, 404
+    "join.vcard": ("GET", everyone(OK)),
+    "members.personal_link": ("POST", bin12_only()),
 
     # the applications inbox (ivr/web/applications.py)
+    "applications.index": ("GET", {**bin12_only(), C11: OK}),  # each coordinator: own BINs
+    "applications.approve": ("POST", bin12_only()),
+    "applications.decline": ("GET", bin12_only()),
+    "applications.settings": ("GET", bin12_only()),
 
-    # the member's own page (ivr/web/me.py)
+    # the member's own page (ivr/web/me.py): public, the personal link is the key
+    "me.request_link": ("GET", everyone(OK)),
+    "me.page": ("GET", everyone(OK)),
+    "me.swap": ("POST", everyone(OK)),
+    "me.download": ("GET", everyone(OK)),
+    "me.printable": ("GET", everyone(OK)),
+    "me.leave": ("GET", everyone(OK)),
 
     # contributions (ivr/web/contributions.py)
 
@@ -141,6 +158,9 @@ def world(app):
         "lang": "nl", "key": "welcome", "digest": "0" * 16,
         "lockout_id": make_lockout(db).id,
         # issue 13's parts add their path values here, each under its own comment
+        # join: BIN 12's application, and a personal link of BIN 12's member
+        "application_id": make_application(db, bin12).id,
+        "token": make_member_link(db, members[12]),
     }
     return {"values": values, "users": users}
 
