@@ -56,7 +56,10 @@ def queue_mail(message: EmailMessage, kind: str, language: str = "nl", *,
         message["From"] = current_app.config["MAIL_FROM"]
     row = OutboundMail(kind=kind, status=MailStatus.QUEUED, to_address=message["To"],
                        language=language, subject=str(message["Subject"] or ""),
-                       message_id=str(message["Message-ID"]), body=message.as_bytes(),
+                       message_id=str(message["Message-ID"]),
+                       # CRLF line ends: smtplib sends bytes as they are, and a server reads
+                       # bare LFs as one line, refused past 1,000 characters (RFC 5321).
+                       body=message.as_bytes(policy=message.policy.clone(linesep="\r\n")),
                        attempts=0, member_id=member_id, application_id=application_id)
     db.session.add(row)
     db.session.flush()
