@@ -19,11 +19,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from domain import applications, zones
+from domain.caller_card import filename
 from domain.db import db
 from domain.models import Bin, utcnow
 from ivr.web import join_mail
@@ -64,15 +66,15 @@ def apply():
     if request.method == "GET":
         for name in PREFILL:
             getattr(form, name).data = request.args.get(name, "")[:200]
+        form.language.data = str(get_locale() or "nl")  # the page's language, to change
     bins = _bins_of(form)
     form.bin.choices = [SelectChoice(b.code, b.name) for b in bins]
     if request.method == "POST" and form.website.data:
         g.application_counted = True  # a robot: it is told 'sent', nothing is stored
         return redirect(url_for("join.sent"))
-    outside = False
+    outside = not bins and all((getattr(form, n).data or "").strip() for n in PREFILL)
     if form.validate_on_submit():
         chosen = _chosen_bin(form, bins)
-        outside = not bins
         row = form.member_row(chosen.code) if chosen else None
         if row is not None and _texts_were_shown(form, chosen):
             g.application_counted = True
@@ -162,7 +164,5 @@ def vcard(code: str):
     """The caller ID as a contact card (.vcf) named after the BIN."""
     bin_ = db.session.scalar(select(Bin).where(Bin.code == code[:4])) or abort(404)
     response = Response(join_mail.card_for(bin_), mimetype="text/vcard")
-    from domain.caller_card import filename
-
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(bin_.name)}"'
     return response

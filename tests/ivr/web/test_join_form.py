@@ -184,3 +184,13 @@ def test_the_vcard_is_named_after_the_bin_and_cannot_be_called_back(app):
     assert "FN:BIN Centrum\r\n" in card and "TEL;TYPE=VOICE:+32477777755\r\n" in card
     assert "112" in card and "101" in card
     assert person(app).get("/join/card/99.vcf").status_code == 404
+
+
+def test_a_french_visitor_coming_from_the_address_check_outside_every_zone(app):
+    zone_street(make_bin(db, code="11"))
+    client = person(app)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-BE,fr;q=0.9"
+    html = client.get("/join?postcode=2990&street=Nergensdreef&house_number=1").get_data(
+        as_text=True)
+    assert "Il n'y a pas encore de PLP à cette adresse." in html
+    assert '<option selected value="fr">' in html or 'value="fr" selected' in html
