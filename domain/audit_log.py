@@ -14,9 +14,12 @@ from domain.db import db
 from domain.models import AuditLog
 
 KNOWN_ACTIONS = (
+    "application.approve", "application.confirm", "application.decline",
+    "application.submit",
     "auth.failure", "auth.lock", "auth.refused_locked", "auth.success", "auth.unlock",
     "bin.add", "bin.edit", "broadcast.cancel", "broadcast.planned", "broadcast.refused",
-    "callback.replay", "demo.load", "member.export", "member.import", "message.cancelled",
+    "callback.replay", "demo.load", "member.export", "member.import", "member.personal_link",
+    "message.cancelled",
     "message.confirmed", "message.download_refused", "message.opened", "message.recorded",
     "officer.add", "officer.deactivate", "officer.set_pin", "officer.unlock",
     "web.sign_in", "web.sign_in_failed", "web.sign_out", "web_user.add", "web_user.bins",

@@ -36,6 +36,8 @@ log = logging.getLogger("buurtlijn.webhook")
 PHONE = re.compile(r"(?<![\w+])(?:\+|00)\d[\d ./-]{6,17}\d(?!\w)"
                    r"|(?<![\w/.])0\d(?:[ ./-]?\d){7,8}(?!\w)")
 SIGNED_QUERY = re.compile(r"((?:sig|signature|token|key)=)[^&\s\"']+", re.IGNORECASE)
+# Personal links carry their token in the path (issue 13: /join/confirm/<t>, /me/<t>/...).
+PATH_TOKEN = re.compile(r"(/(?:join/confirm|me)/)[A-Za-z0-9_-]{16,}")
 SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "SECRET_KEY", "METRICS_TOKEN")
 # The LogRecord's own attributes; anything else on a record came in `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -52,6 +54,7 @@ class Redactor(logging.Filter):
         for secret in self.secrets:
             text = text.replace(secret, "[secret]")
         text = SIGNED_QUERY.sub(r"\1[redacted]", text)
+        text = PATH_TOKEN.sub(r"\1[redacted]", text)
         return PHONE.sub(_masked_number, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -202,6 +202,32 @@ def make_zone(db, bin_, rows: list[tuple], municipality: str = "Grensdorp") -> l
 # applications and the member's page
 
 
+def make_application(db, bin_, **overrides):
+    """An application to `bin_`, confirmed (in the coordinator's inbox) unless told."""
+    from domain.models import Application, utcnow
+
+    n = next(_seq)
+    fields = {"bin_id": bin_.id, "status": "confirmed", "name": f"Aanvrager {n}",
+              "street": "Kerkstraat", "house_number": str(n), "postcode": "2990",
+              "municipality": "Grensdorp", "phone": f"+32471{n:06d}", "phone_type": "mobile",
+              "language": "nl", "consent_at": utcnow(), "confirmed_at": utcnow()}
+    fields.update(overrides)
+    row = Application(**fields)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_member_link(db, member, days: int = 30) -> str:
+    """A personal link of `member` (`days` < 0: expired); returns its token."""
+    from domain.member_page import make_link
+    from domain.models import utcnow
+
+    token = make_link(member, utcnow(), days=days)
+    db.session.commit()
+    return token
+
+
 # contributions
 def make_paying_bin(db, fee_cents: int = 500, **overrides) -> Bin:
     """A BIN that asks a yearly contribution, paid to a valid Belfius test account."""

@@ -168,6 +168,24 @@ def _other_bins(member: Member) -> int:
     return sum(1 for ms in member.memberships if ms.bin_id not in my_bins())
 
 
+@bp.route("/<int:member_id>/personal-link", methods=["POST"])
+@roles_required(Role.COORDINATOR)
+def personal_link(member_id: int):
+    """A personal link for a member without e-mail, shown once to print or hand over."""
+    from domain.member_page import LINK_DAYS, make_link
+    from domain.models import utcnow
+    from domain.public_urls import public_url
+    from ivr.web.qr import qr_svg
+
+    member = _member_or_404(member_id)
+    token = make_link(member, utcnow())
+    audit(current_user.email, "member.personal_link", str(member.id))
+    db.session.commit()
+    link = public_url(url_for("me.page", token=token))
+    return render_template("members/personal_link.html", member=member, days=LINK_DAYS,
+                           link=link, qr=qr_svg(link, _("QR code of the personal link")))
+
+
 @bp.route("/export.csv")
 @roles_required(Role.COORDINATOR)
 def export_csv():

@@ -25,6 +25,16 @@ def failed_attempt(_response) -> bool:
     return bool(g.get("attempt_failed"))
 
 
+JOIN_LIMIT = "5 per hour"  # applications from one address
+JOIN_POST_LIMIT = "30 per hour"  # tries of the form, corrections included
+LINK_LIMIT = "5 per hour"  # "send me a new link"
+
+
+def counted_application(_response) -> bool:
+    """True when the join form stored an application or caught a robot."""
+    return bool(g.get("application_counted"))
+
+
 def account_key() -> str:
     """The account a sign-in names, hashed: Redis keys hold no e-mail address."""
     email = normalise_email(request.form.get("email", ""))[:254]
@@ -36,6 +46,11 @@ THROTTLED: dict[str, list[tuple[str, Callable[[], str], str, Callable | None]]] 
     "auth.login": [(SIGN_IN_LIMIT, get_remote_address, "sign-in-ip", failed_attempt),
                    (SIGN_IN_LIMIT, account_key, "sign-in-account", failed_attempt)],
     "auth.enrol": [(SIGN_IN_LIMIT, get_remote_address, "sign-in-ip", failed_attempt)],
+    # issue 13, join: applications stored (or caught by the honeypot) per address, and
+    # every POST of the form; requests for a new personal link.
+    "join.apply": [(JOIN_LIMIT, get_remote_address, "join-ip", counted_application),
+                   (JOIN_POST_LIMIT, get_remote_address, "join-ip-posts", None)],
+    "me.request_link": [(LINK_LIMIT, get_remote_address, "me-link-ip", None)],
 }
 # The public pages of issue 13's zones part: the contact form counts every POST, the
 # address check every request (a scraper only reads), per address.

@@ -14,10 +14,12 @@ from sqlalchemy import text
 
 from domain.db import db
 from tests.factories import (
+    make_application,
     make_bin,
     make_contribution,
     make_lockout,
     make_member,
+    make_member_link,
     make_message,
     make_officer,
     make_web_user,
@@ -123,10 +125,25 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
 
 
     # the join form (ivr/web/join.py)
+    "join.apply": ("GET", everyone(OK)),
+    "join.sent": ("GET", everyone(OK)),
+    "join.confirm": ("GET", everyone(DENIED)),  # `token` is a member link: unknown here, 404
+    "join.vcard": ("GET", everyone(OK)),
+    "members.personal_link": ("POST", bin12_only()),
 
     # the applications inbox (ivr/web/applications.py)
+    "applications.index": ("GET", {**bin12_only(), C11: OK}),  # each coordinator: own BINs
+    "applications.approve": ("POST", bin12_only()),
+    "applications.decline": ("GET", bin12_only()),
+    "applications.settings": ("GET", bin12_only()),
 
-    # the member's own page (ivr/web/me.py)
+    # the member's own page (ivr/web/me.py): public, the personal link is the key
+    "me.request_link": ("GET", everyone(OK)),
+    "me.page": ("GET", everyone(OK)),
+    "me.swap": ("POST", everyone(OK)),
+    "me.download": ("GET", everyone(OK)),
+    "me.printable": ("GET", everyone(OK)),
+    "me.leave": ("GET", everyone(OK)),
 
     # contributions (ivr/web/contributions.py, contribution_statements.py): the BIN's own
     "contributions.index": ("GET", {**bin12_only(), C11: OK}),  # each: own BINs
@@ -169,6 +186,9 @@ def world(app):
         # contributions: BIN 12's member's contribution and membership
         "contribution_id": make_contribution(db, members[12], bin12).id,
         "membership_id": members[12].memberships[0].id,
+        # join: BIN 12's application, and a personal link of BIN 12's member
+        "application_id": make_application(db, bin12).id,
+        "token": make_member_link(db, members[12]),
     }
     return {"values": values, "users": users}
 

@@ -1,0 +1,46 @@
+"""Helpers for the join journey's tests: a zone street, the form, mails delivered now.
+
+Zone streets are written as rows (street and its folded key); the stub of
+domain.zones matches the name exactly, so the tests use exact names."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from domain import mail
+from domain.db import db
+from domain.models import BinStreet, OutboundMail
+from domain.status import MailStatus
+
+FORM = {"name": "Mieke Janssens", "street": "Kerkstraat", "house_number": "12",
+        "postcode": "2990", "municipality": "Grensdorp", "phone": "03 620 11 22",
+        "phone2": "0477 12 34 56", "language": "nl", "email": "mieke@example.be",
+        "consent": "y"}
+LINK = re.compile(r"https?://\S+?/(?:join/confirm|me)/[A-Za-z0-9_-]+")
+
+
+def zone_street(bin_, street: str = "Kerkstraat", postcode: str = "2990", **fields) -> BinStreet:
+    row = BinStreet(bin_id=bin_.id, street=street, street_key=street.casefold(),
+                    postcode=postcode, municipality="Grensdorp", parity="all", **fields)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def deliver_mails() -> int:
+    """Send every queued mail now, as the RQ job would (domain.mail.send)."""
+    db.session.expire_all()
+    ids = list(db.session.scalars(select(OutboundMail.id).where(
+        OutboundMail.status == MailStatus.QUEUED)))
+    for mail_id in ids:
+        mail.send(mail_id)
+    return len(ids)
+
+
+def link_in(text: str) -> str:
+    """The path of the confirmation or personal link in a mail's text."""
+    match = LINK.search(text)
+    assert match, text
+    return "/" + match.group().split("/", 3)[3]
