@@ -89,7 +89,7 @@ def validate(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=report.delimiter)
     try:
         header = [h.strip().lower() for h in next(reader, [])]
-        if not _header_ok(header, report.errors):
+        if not spreadsheet.header_ok(header, HEADER, REQUIRED, report.errors):
             return report
         _check_rows(reader, header, bin_codes, allowed_countries, report, progress)
     except csv.Error as exc:
@@ -97,22 +97,6 @@ def validate(
     if not report.rows and not report.errors:
         report.errors.append("no member rows after the header")
     return report
-
-
-def _header_ok(header: list[str], errors: list[str]) -> bool:
-    named = [h for h in header if h]  # Excel may save empty columns to the right
-    missing = REQUIRED - set(named)
-    unknown = set(named) - set(HEADER)
-    twice = {h for h in named if named.count(h) > 1}
-    if missing:
-        errors.append(f"line 1: missing column(s): {', '.join(sorted(missing))}")
-    if unknown:
-        errors.append(f"line 1: unknown column(s): {', '.join(sorted(unknown))}")
-    if twice:
-        errors.append(f"line 1: column(s) given twice: {', '.join(sorted(twice))}")
-    if errors:
-        errors.append(f"line 1: expected header {','.join(HEADER)}")
-    return not errors
 
 
 def _check_rows(

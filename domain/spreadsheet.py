@@ -193,3 +193,22 @@ def xlsx_bytes(header: list[str], rows: list[list[str]], title: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def header_ok(header: list[str], expected: list[str], required: set[str],
+              errors: list[str]) -> bool:
+    """Check a CSV's first line against the expected columns; each problem is one error
+    on line 1. Excel may save empty columns to the right: those do not count."""
+    named = [h for h in header if h]
+    missing = set(required) - set(named)
+    unknown = set(named) - set(expected)
+    twice = {h for h in named if named.count(h) > 1}
+    if missing:
+        errors.append(f"line 1: missing column(s): {', '.join(sorted(missing))}")
+    if unknown:
+        errors.append(f"line 1: unknown column(s): {', '.join(sorted(unknown))}")
+    if twice:
+        errors.append(f"line 1: column(s) given twice: {', '.join(sorted(twice))}")
+    if errors:
+        errors.append(f"line 1: expected header {','.join(expected)}")
+    return not errors

@@ -136,29 +136,13 @@ def validate(text: str, bin_codes: set[str],
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=report.delimiter)
     try:
         header = [h.strip().lower() for h in next(reader, [])]
-        if _header_ok(header, report.errors):
+        if spreadsheet.header_ok(header, HEADER, REQUIRED, report.errors):
             _check_rows(reader, header, bin_codes, report, progress)
     except csv.Error as exc:
         report.errors.append(f"line {reader.line_num}: not readable as CSV ({exc})")
     if not report.rows and not report.errors:
         report.errors.append("no zone rows after the header")
     return report
-
-
-def _header_ok(header: list[str], errors: list[str]) -> bool:
-    named = [h for h in header if h]
-    missing = REQUIRED - set(named)
-    unknown = set(named) - set(HEADER)
-    twice = {h for h in named if named.count(h) > 1}
-    if missing:
-        errors.append(f"line 1: missing column(s): {', '.join(sorted(missing))}")
-    if unknown:
-        errors.append(f"line 1: unknown column(s): {', '.join(sorted(unknown))}")
-    if twice:
-        errors.append(f"line 1: column(s) given twice: {', '.join(sorted(twice))}")
-    if errors:
-        errors.append(f"line 1: expected header {','.join(HEADER)}")
-    return not errors
 
 
 def _check_rows(reader, header: list[str], bin_codes: set[str], report: ZoneReport,

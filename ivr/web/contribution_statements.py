@@ -9,11 +9,6 @@ nothing twice."""
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-
-import redis
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,15 +17,14 @@ from flask_login import current_user
 from domain import bank_statements as bs
 from domain.db import db
 from domain.models import Role, audit
-from domain.redis_conn import redis_conn
 from ivr.extensions import csrf
+from ivr.web import pending_upload
 from ivr.web.contribution_forms import ConfirmStatementForm, StatementForm
 from ivr.web.contributions import bp
 from ivr.web.members import my_bins
 from ivr.web.permissions import roles_required
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a year of a BIN's account is a few hundred KB
-PENDING_S = 30 * 60
 REASONS = {
     bs.NO_REFERENCE: _l("no structured communication with valid check digits"),
     bs.UNKNOWN: _l("structured communication of no contribution of your BINs"),
@@ -42,10 +36,6 @@ REASONS = {
 BAD_FILE = {"empty": _l("The file is empty."),
             "no_header": _l("No header row with a date and an amount column was found: "
                             "export the statement as CSV or CODA from your bank.")}
-
-
-def _key(token: str) -> str:
-    return f"buurtlijn:statement:{current_user.id}:{token}"
 
 
 @bp.route("/statement", methods=["GET", "POST"])
@@ -99,24 +89,11 @@ def confirm_statement():
 
 
 def _keep(lines: list[bs.StatementLine], name: str) -> str | None:
-    token = secrets.token_urlsafe(18)
-    try:
-        redis_conn.client.set(_key(token), json.dumps({"name": name,
-                                                       "lines": bs.to_json(lines)}),
-                              ex=PENDING_S)
-    except redis.RedisError:
-        return None
-    return token
+    return pending_upload.park("statement", {"name": name, "lines": bs.to_json(lines)})
 
 
 def _take(token: str) -> tuple[list[bs.StatementLine], str] | None:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{10,64}", token or ""):
+    data = pending_upload.take("statement", token)
+    if data is None:
         return None
-    try:
-        payload = redis_conn.client.getdel(_key(token))
-    except redis.RedisError:
-        return None
-    if payload is None:
-        return None
-    data = json.loads(payload)
     return bs.from_json(data["lines"]), data["name"]

@@ -16,11 +16,8 @@ check itself (a missing or wrong token is still 400, before anything is read or 
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-import secrets
 
-import redis
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -29,20 +26,15 @@ from domain import member_admin, members_csv, spreadsheet
 from domain.db import db
 from domain.members_csv import ImportReport, MemberRow
 from domain.models import Role, audit
-from domain.redis_conn import redis_conn
 from ivr.extensions import csrf
+from ivr.web import pending_upload
 from ivr.web.import_problems import translated
 from ivr.web.member_forms import ConfirmImportForm, ImportForm
 from ivr.web.members import bp, my_bins
 from ivr.web.permissions import roles_required
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a 10,000-member CSV is about 1 MB
-PENDING_S = 30 * 60
 _LINE = re.compile(r"^line (\d+): (.*)$", re.DOTALL)
-
-
-def _key(token: str) -> str:
-    return f"buurtlijn:member-import:{current_user.id}:{token}"
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -114,27 +106,16 @@ def _allowed_countries() -> list[str]:
 
 
 def _keep(report: ImportReport, name: str) -> str | None:
-    """Park the validated rows in Redis for the confirmation; the token, or None."""
-    token = secrets.token_urlsafe(18)
-    payload = json.dumps({"name": name, "warnings": report.warnings,
-                          "rows": [dataclasses.astuple(r) for r in report.rows]})
-    try:
-        redis_conn.client.set(_key(token), payload, ex=PENDING_S)
-    except redis.RedisError:
-        return None
-    return token
+    """Park the validated rows for the confirmation; the token, or None."""
+    return pending_upload.park("member-import", {
+        "name": name, "warnings": report.warnings,
+        "rows": [dataclasses.astuple(r) for r in report.rows]})
 
 
 def _take(token: str) -> tuple[ImportReport, str] | None:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{10,64}", token or ""):
+    data = pending_upload.take("member-import", token)
+    if data is None:
         return None
-    try:
-        payload = redis_conn.client.getdel(_key(token))
-    except redis.RedisError:
-        return None
-    if payload is None:
-        return None
-    data = json.loads(payload)
     rows = [MemberRow(*values) for values in data["rows"]]
     return ImportReport(rows=rows, warnings=data["warnings"]), data["name"]
 

@@ -10,11 +10,8 @@ so a double click stores them once. A zone file is small (5,000 streets are 300 
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-import secrets
 
-import redis
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,19 +20,14 @@ from sqlalchemy import select
 from domain import spreadsheet, zones, zones_csv
 from domain.db import db
 from domain.models import BinStreet, audit
-from domain.redis_conn import redis_conn
+from ivr.web import pending_upload
 from ivr.web.import_problems import translated as member_problem
 from ivr.web.permissions import roles_required
 from ivr.web.zone_forms import ConfirmZoneImportForm, ZoneUploadForm
 from ivr.web.zones import ZONE_ROLES, bin_or_404, bp
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-PENDING_S = 30 * 60
 _LINE = re.compile(r"^line (\d+): (.*)$", re.DOTALL)
-
-
-def _key(token: str) -> str:
-    return f"buurtlijn:zone-import:{current_user.id}:{token}"
 
 
 @bp.route("/<code>/import", methods=["GET", "POST"])
@@ -97,26 +89,14 @@ def confirm_import(code: str):
 
 
 def _keep(report: zones_csv.ZoneReport, name: str) -> str | None:
-    token = secrets.token_urlsafe(18)
-    payload = json.dumps({"name": name,
-                          "rows": [dataclasses.astuple(r) for r in report.rows]})
-    try:
-        redis_conn.client.set(_key(token), payload, ex=PENDING_S)
-    except redis.RedisError:
-        return None
-    return token
+    return pending_upload.park("zone-import", {
+        "name": name, "rows": [dataclasses.astuple(r) for r in report.rows]})
 
 
 def _take(token: str) -> tuple[list[zones_csv.ZoneRow], str] | None:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{10,64}", token or ""):
+    data = pending_upload.take("zone-import", token)
+    if data is None:
         return None
-    try:
-        payload = redis_conn.client.getdel(_key(token))
-    except redis.RedisError:
-        return None
-    if payload is None:
-        return None
-    data = json.loads(payload)
     return [zones_csv.ZoneRow(*values) for values in data["rows"]], data["name"]
 
 
