@@ -13,6 +13,7 @@ from domain import mail
 from domain.db import db
 from domain.models import BinStreet, OutboundMail
 from domain.status import MailStatus
+from tests.factories import make_zone
 
 FORM = {"name": "Mieke Janssens", "street": "Kerkstraat", "house_number": "12",
         "postcode": "2990", "municipality": "Grensdorp", "phone": "03 620 11 22",
@@ -21,12 +22,9 @@ FORM = {"name": "Mieke Janssens", "street": "Kerkstraat", "house_number": "12",
 LINK = re.compile(r"https?://\S+?/(?:join/confirm|me)/[A-Za-z0-9_-]+")
 
 
-def zone_street(bin_, street: str = "Kerkstraat", postcode: str = "2990", **fields) -> BinStreet:
-    row = BinStreet(bin_id=bin_.id, street=street, street_key=street.casefold(),
-                    postcode=postcode, municipality="Grensdorp", parity="all", **fields)
-    db.session.add(row)
-    db.session.commit()
-    return row
+def zone_street(bin_, street: str = "Kerkstraat", postcode: str = "2990") -> BinStreet:
+    """The whole street in `bin_`'s zone, stored as the zone import stores it."""
+    return make_zone(db, bin_, [(postcode, street, None, None, "all")])[0]
 
 
 def deliver_mails() -> int:
