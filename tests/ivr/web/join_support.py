@@ -1,7 +1,6 @@
 """Helpers for the join journey's tests: a zone street, the form, mails delivered now.
 
-Zone streets are written as rows (street and its folded key); the stub of
-domain.zones matches the name exactly, so the tests use exact names."""
+Zone streets are stored as the zone import stores them (tests.factories.make_zone)."""
 
 from __future__ import annotations
 
