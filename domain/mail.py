@@ -54,7 +54,8 @@ def queue_mail(message: EmailMessage, kind: str, language: str = "nl", *,
         message["Message-ID"] = make_msgid(domain=domain_part or None)
     if "From" not in message:
         message["From"] = current_app.config["MAIL_FROM"]
-    row = OutboundMail(kind=kind, status=MailStatus.QUEUED, to_address=message["To"],
+    recipient = parseaddr(str(message["To"]))[1]  # the envelope's: no display name
+    row = OutboundMail(kind=kind, status=MailStatus.QUEUED, to_address=recipient,
                        language=language, subject=str(message["Subject"] or ""),
                        message_id=str(message["Message-ID"]), body=_wire_bytes(message),
                        attempts=0, member_id=member_id, application_id=application_id)

@@ -52,9 +52,11 @@ def build(message: Mail) -> EmailMessage:
     email["To"] = formataddr((message.to_name or "", message.to))
     if message.reply_to:
         email["Reply-To"] = message.reply_to
-    email["Content-Language"] = message.language
     email.set_content(text)
     email.add_alternative(html, subtype="html")
+    # After the content: set_content clears Content-* headers. With attachments it moves
+    # with the text and HTML into their multipart/alternative part, where it belongs.
+    email["Content-Language"] = message.language
     html_part = email.get_payload()[1]
     for name, png in message.inline.items():
         html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cids[name]}>",

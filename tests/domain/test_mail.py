@@ -104,3 +104,21 @@ def test_a_mail_lost_with_redis_or_its_worker_is_sent_by_the_reconciler(app, mai
     assert sorted(m.recipients[0] for m in mailbox.messages()) == ["held@example.be",
                                                                    "lost@example.be"]
     assert _settled(lost).status == _settled(held).status == MailStatus.SENT
+
+
+def test_a_named_recipient_gets_the_mail_in_their_language(app, mailbox):
+    from ivr.mail_compose import Mail, build
+
+    with app.test_request_context():
+        from types import SimpleNamespace
+
+        message = build(Mail("confirm", "an.peeters@example.be", "fr", to_name="An Peeters",
+                             context={"bin": SimpleNamespace(name="BIN Centrum"),
+                                      "link": "http://x/y", "days": 7, "name": "An Peeters"}))
+        row = mail.queue_mail(message, "confirm", "fr")
+        db.session.commit()
+        assert mail.send(row.id) == "sent"
+    received = mailbox.wait_for(1, to="an.peeters@example.be")[0]
+    assert received.message["To"] == "An Peeters <an.peeters@example.be>"
+    assert received.message["Content-Language"] == "fr"
+    assert received.subject == "Confirmez votre demande d'adhésion à BIN Centrum"
