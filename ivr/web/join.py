@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
@@ -36,15 +37,16 @@ from ivr.web.qr import qr_svg
 bp = Blueprint("join", __name__, url_prefix="/join")
 PREFILL = ("postcode", "street", "house_number")
 
-GENERIC_PRIVACY = (
-    "Het BIN bewaart uw naam, adres, telefoonnummers, taal en e-mailadres alleen om u te "
-    "verwittigen met berichten van de politie. Alleen de coördinator van uw BIN ziet ze; "
-    "de politie ziet ze niet. U kunt ze altijd inzien, verbeteren of laten wissen via uw "
-    "persoonlijke pagina. Als u het BIN verlaat, worden ze gewist.")
-GENERIC_RULES = (
-    "Reageer op een bericht nooit door het nummer terug te bellen: bel de politie (101, of "
-    "112 bij nood). Ga zelf niet achter verdachte personen aan. Deel de berichten niet op "
-    "sociale media. De bijdrage dient om de werking van het BIN te verzekeren.")
+# Shown when a BIN has not written its own (Bin.privacy_statement, Bin.house_rules).
+GENERIC_PRIVACY = _l(
+    "The BIN keeps your name, address, phone numbers, language and e-mail address only to "
+    "alert you with messages from the police. Only your BIN's coordinator sees them; the "
+    "police do not. You can always see, correct or erase them on your personal page. When "
+    "you leave the BIN, they are erased.")
+GENERIC_RULES = _l(
+    "Never react to a message by calling the number back: call the police (101, or 112 in "
+    "an emergency). Do not go after suspects yourself. Do not share the messages on social "
+    "media. The contribution keeps the BIN running.")
 
 
 def police_contact() -> dict[str, str]:
@@ -53,7 +55,8 @@ def police_contact() -> dict[str, str]:
 
 
 def texts_of(bin_: Bin) -> dict[str, str]:
-    """The BIN's privacy statement and house rules, or the generic Dutch text."""
+    """The BIN's privacy statement and house rules, or the generic text in the reader's
+    language."""
     return {"privacy": bin_.privacy_statement or GENERIC_PRIVACY,
             "rules": bin_.house_rules or GENERIC_RULES}
 
