@@ -107,19 +107,7 @@ def _check_rows(
     last_required = max(header.index(c) for c in REQUIRED)
     seen: dict[tuple[str, str, str], int] = {}  # (bin, name, phone) -> line
     names_by_phone: dict[str, tuple[str, int]] = {}
-    line_start = 1
-    for cells in reader:
-        line = line_start + 1
-        line_start = reader.line_num  # type: ignore[attr-defined]
-        if progress:
-            progress(1)
-        values = [spreadsheet.restore(c.strip()).strip() for c in cells]
-        if not any(values):
-            continue
-        if len(values) > len(header):
-            report.errors.append(f"line {line}: more fields than columns in the header "
-                                 f"({len(values)}, the header has {len(header)})")
-            continue
+    for line, values in spreadsheet.data_rows(reader, header, report.errors, progress):
         if len(values) <= last_required:
             absent = [h for h in header[len(values):] if h in REQUIRED]
             report.errors.append(

@@ -15,6 +15,7 @@ re-imports to the same values.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,3 +213,24 @@ def header_ok(header: list[str], expected: list[str], required: set[str],
     if errors:
         errors.append(f"line 1: expected header {','.join(expected)}")
     return not errors
+
+
+def data_rows(reader, header: list[str], errors: list[str],
+              progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cleaned cells) of each non-empty row after the header; a row with more
+    cells than the header is one error on its line and is skipped. Line numbers are where
+    a row starts, so a quoted cell over two lines does not shift the ones after it."""
+    line_start = 1
+    for cells in reader:
+        line = line_start + 1
+        line_start = reader.line_num
+        if progress:
+            progress(1)
+        values = [restore(c.strip()).strip() for c in cells]
+        if not any(values):
+            continue
+        if len(values) > len(header):
+            errors.append(f"line {line}: more fields than columns in the header "
+                          f"({len(values)}, the header has {len(header)})")
+            continue
+        yield line, values

@@ -148,19 +148,7 @@ def validate(text: str, bin_codes: set[str],
 def _check_rows(reader, header: list[str], bin_codes: set[str], report: ZoneReport,
                 progress: Callable[[int], None] | None) -> None:
     by_street: dict[tuple[str, str], list[ZoneRow]] = {}
-    line_start = 1
-    for cells in reader:
-        line = line_start + 1
-        line_start = reader.line_num
-        if progress:
-            progress(1)
-        values = [spreadsheet.restore(c.strip()).strip() for c in cells]
-        if not any(values):
-            continue
-        if len(values) > len(header):
-            report.errors.append(f"line {line}: more fields than columns in the header "
-                                 f"({len(values)}, the header has {len(header)})")
-            continue
+    for line, values in spreadsheet.data_rows(reader, header, report.errors, progress):
         row = {h: v for h, v in zip(header, values, strict=False) if h}
         parsed, problems = check_fields(row, bin_codes)
         report.errors.extend(f"line {line}: {message}" for _, message in problems)

@@ -8,7 +8,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from domain import members_csv, spreadsheet
 from domain.db import db
 from domain.models import Bin, Member, Membership, audit
+from ivr.cli.file_report import refuse_if_bad
 
 member_cli = AppGroup("member", help="BIN members.")
 
@@ -40,14 +40,7 @@ def import_members(file: Path) -> None:
         )
     console.print(f"Read {file.name} as {decoded.encoding}, separator {report.delimiter}",
                   markup=False, highlight=False)
-    for warning in report.warnings:
-        console.print(f"[yellow]warning[/] {escape(warning)}")
-    if report.errors:
-        for error in report.errors:
-            console.print(f"[red]error[/] {escape(error)}")
-        raise click.ClickException(
-            f"{len(report.errors)} error(s) in {file.name}; nothing was imported"
-        )
+    refuse_if_bad(console, report.warnings, report.errors, file.name)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Importing", total=len(report.rows))
         members_csv.store(report, progress=lambda n: progress.advance(task, n))

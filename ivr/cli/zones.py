@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from domain import spreadsheet, zones, zones_csv
 from domain.db import db
 from domain.models import Bin, audit
+from ivr.cli.file_report import refuse_if_bad
 
 zone_cli = AppGroup("zone", help="BIN zones: streets and house-number ranges.")
 
@@ -35,13 +36,7 @@ def import_zones(file: Path) -> None:
         task = progress.add_task("Checking rows", total=max(decoded.text.count("\n") - 1, 1))
         report = zones_csv.validate(decoded.text, codes,
                                     progress=lambda n: progress.advance(task, n))
-    for warning in report.warnings:
-        console.print(f"[yellow]warning[/] {escape(warning)}")
-    if report.errors:
-        for error in report.errors:
-            console.print(f"[red]error[/] {escape(error)}")
-        raise click.ClickException(
-            f"{len(report.errors)} error(s) in {file.name}; nothing was imported")
+    refuse_if_bad(console, report.warnings, report.errors, file.name)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Importing", total=len(report.rows))
         changes = zones_csv.replace_zones(report.rows,
