@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 # The sandbox's demo credentials (see sandbox/__init__.py); the app never imports the
@@ -28,6 +29,18 @@ DEFAULT_VOICES = {
     "en": ("Google.en-GB-Standard-A", "en-GB"),
 }
 
+# RETENTION_<WHAT>_DAYS: what each covers is in domain.retention and README "Privacy".
+RETENTION_DEFAULT_DAYS = {
+    "RECORDINGS": 30,       # officers' recordings and processed audio (and who recorded)
+    "CALL_DETAILS": 90,     # numbers, SIDs and errors of call attempts; who was reached
+    "INBOUND_CALLS": 30,    # numbers of people who called the caller ID or the line
+    "SIGN_IN_FAILURES": 30,  # failed PINs and sign-ins, lifted lockouts
+    "LINKS": 0,             # personal links, counted from their expiry
+    "APPLICATIONS": 30,     # declined or never confirmed applications, from the decision
+    "MAILS": 90,            # addresses and subjects of mails sent
+    "AUDIT": 730,           # the audit log itself
+}
+
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
     value = env.get(name, "").strip()
@@ -37,6 +50,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def _decimal(env: dict[str, str], name: str, default: str) -> Decimal:
+    value = env.get(name, "").strip() or default
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(f"{name} must be a number such as 0.03, got {value!r}") from exc
 
 
 def _list(env: dict[str, str], name: str, default: str) -> list[str]:
@@ -141,6 +162,21 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         "MAIL_RETRY_BASE_S": float(env.get("MAIL_RETRY_BASE_S", "10")),
         # A mail claimed by a worker this long ago without an outcome: the worker died.
         "MAIL_STALE_S": _int(env, "MAIL_STALE_S", 300),
+        # Retention (domain.retention, `flask --app ivr retention run`): personal details
+        # older than this many days are erased; 0 keeps nothing past the next run.
+        # Aggregates (how many were reached, what it cost) are kept. README "Privacy".
+        **{f"RETENTION_{what}_DAYS": _int(env, f"RETENTION_{what}_DAYS", days)
+           for what, days in RETENTION_DEFAULT_DAYS.items()},
+        # Costs (domain.costs). The estimate before sending: members x the share expected
+        # to answer x the minutes billed x the tariff of each number type, in COST_UNIT.
+        "COST_UNIT": env.get("COST_UNIT", "EUR"),
+        "TARIFF_LANDLINE_PER_MIN": _decimal(env, "TARIFF_LANDLINE_PER_MIN", "0.03"),
+        "TARIFF_MOBILE_PER_MIN": _decimal(env, "TARIFF_MOBILE_PER_MIN", "0.15"),
+        "TARIFF_SMS_PER_SEGMENT": _decimal(env, "TARIFF_SMS_PER_SEGMENT", "0.08"),
+        "ESTIMATE_ANSWER_RATE": float(env.get("ESTIMATE_ANSWER_RATE", "0.75")),
+        # How long after a call ended its price is asked again while unknown, and how often.
+        "PRICE_CHECK_DELAY_S": _int(env, "PRICE_CHECK_DELAY_S", 60),
+        "PRICE_CHECK_MAX": _int(env, "PRICE_CHECK_MAX", 48),
         # None when unset: create_app() decides, once the config is final, whether a
         # generated instance key will do (not live) or the start is refused (live).
         "SECRET_KEY": env.get("SECRET_KEY") or None,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.db import db
@@ -45,6 +46,10 @@ class Message(db.Model):
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)  # quiet hours
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Retention (domain.retention): when the carrier's copy of the recording was deleted
+    # (DELETE Recordings/{Sid}, once ours is processed) and when our audio was erased.
+    recording_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    audio_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     officer = relationship("Officer")
     targets: Mapped[list[MessageBin]] = relationship(cascade="all, delete-orphan")
@@ -78,6 +83,9 @@ class Delivery(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # The targeted BIN this person was reached for (the first of theirs, when in two):
+    # what each BIN pays is summed over its deliveries (domain.costs).
+    bin_id: Mapped[int | None] = mapped_column(ForeignKey("bins.id", ondelete="SET NULL"))
     phone: Mapped[str] = mapped_column(String(20))
     phone2: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2), default="nl")
@@ -118,5 +126,13 @@ class CallAttempt(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_s: Mapped[int | None]
+    # The carrier's price of the call, as a positive cost in `price_unit` (Twilio reports
+    # it negative, and only some time after the call ended: domain.costs fetches it at
+    # `price_check_at` until known, counting `price_checks`). Kept when retention blanks
+    # the number and SID: costs outlive the details.
+    price: Mapped[Decimal | None] = mapped_column(Numeric(12, 5))
+    price_unit: Mapped[str | None] = mapped_column(String(3))
+    price_checks: Mapped[int] = mapped_column(default=0, server_default="0")
+    price_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     delivery: Mapped[Delivery] = relationship(back_populates="call_attempts")

@@ -34,6 +34,8 @@ class Bin(db.Model):
     # Shown on the join form and the member's page; empty: the generic text is shown.
     privacy_statement: Mapped[str | None] = mapped_column(Text)
     house_rules: Mapped[str | None] = mapped_column(Text)
+    # Calls and SMS of a month beyond this are warned about before sending (domain.costs).
+    monthly_budget_cents: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     streets: Mapped[list[BinStreet]] = relationship(

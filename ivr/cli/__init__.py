@@ -19,10 +19,11 @@ def register(app: Flask) -> None:
         zones,
     )
     from ivr.cli.contributions import contribution_cli
+    from ivr.cli.retention import retention_cli
 
     for group in (bins.bin_cli, members.member_cli, officers.officer_cli, demo.demo_cli,
                   redis_cmd.redis_cli, broadcasts.broadcast_cli, users.user_cli,
-                  zones.zone_cli, contribution_cli):
+                  zones.zone_cli, contribution_cli, retention_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)
     app.cli.add_command(check.check_command)

@@ -40,18 +40,20 @@ def init_app(app: Flask, live: bool) -> None:
         auth,
         broadcasts,
         contributions,
+        costs,
         home,
         join,
         lookup,
         me,
         members,
+        reports,
         throttle,
         zones,
     )
 
     for blueprint in (auth.bp, home.bp, members.bp, broadcasts.bp, admin.bp,
                       lookup.bp, zones.bp, join.bp, applications.bp, me.bp,
-                      contributions.bp):
+                      contributions.bp, costs.bp, reports.bp):
         app.register_blueprint(blueprint)
     throttle.init_app(app)  # after every throttled view is registered
     errors.register(app)
