@@ -160,6 +160,9 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # member erasure and the audit of member data (ivr/web/members.py, admin_audit.py)
     # costs (ivr/web/costs.py): a coordinator their own BINs, the police every BIN
     # the yearly report (ivr/web/reports.py): a coordinator their own BINs, the police too
+    "reports.index": ("GET", {**bin12_and_police(), C11: OK}),  # each: their first BIN
+    "reports.show": ("GET", bin12_and_police()),
+    "reports.csv_file": ("GET", bin12_and_police()),
 
 }
 
@@ -195,6 +198,8 @@ def world(app):
         "application_id": make_application(db, bin12).id,
         "token": make_member_link(db, members[12]),
         # issue 15's parts add their path values here, each under its own comment
+        # the yearly report
+        "year": 2026,
     }
     return {"values": values, "users": users}
 
