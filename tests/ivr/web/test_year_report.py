@@ -5,60 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
-from decimal import Decimal
 
-from domain import member_admin
 from domain.db import db
-from tests.factories import (
-    make_bin,
-    make_contribution,
-    make_delivery,
-    make_member,
-    make_message,
-    make_paying_bin,
-    make_web_user,
-)
+from tests.factories import make_bin, make_web_user
+from tests.ivr.web.report_support import make_year_of_bin
 from tests.web_support import person, sign_in
-
-DIALED = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
-LATER = datetime(2026, 5, 2, 10, 0, tzinfo=UTC)
-
-
-def _call(seconds: int, price: str, at: datetime = DIALED, **fields) -> dict:
-    return {"dialed_at": at, "duration_s": seconds, "price": Decimal(price),
-            "price_unit": "EUR", **fields}
-
-
-def _world():
-    """BIN 11 (€5 a year) with three members and one who left; BIN 12 next door."""
-    bin11 = make_paying_bin(db, code="11", name="BIN Centrum")
-    bin12 = make_bin(db, code="12", name="BIN Heide")
-    an = make_member(db, bins=[bin11], name="An", email="an@example.org")
-    bart = make_member(db, bins=[bin11], name="Bart", phone="+3236201111", phone_type="landline")
-    chris = make_member(db, bins=[bin11], name="Chris")
-    gone = make_member(db, bins=[bin11], name="Dirk")
-    member_admin.remove_member(gone, {bin11.id}, "test")
-    neighbour = make_member(db, bins=[bin12], name="Els")
-    db.session.commit()
-
-    alert = make_message(db, bins=[bin11], kind="urgent", status="completed")
-    make_delivery(db, alert, an, outcome="human", bin_id=bin11.id, confirmed_at=DIALED,
-                  attempts=[_call(75, "0.30")])  # 2 started minutes on a mobile
-    make_delivery(db, alert, bart, outcome="machine", bin_id=bin11.id,
-                  attempts=[_call(40, "0.03")])
-    make_delivery(db, alert, chris, outcome="no-answer", bin_id=bin11.id,
-                  attempts=[_call(0, "0", status="no-answer"),
-                            _call(0, "0", status="no-answer")])
-    feedback = make_message(db, bins=[bin11, bin12], kind="feedback", status="completed")
-    make_delivery(db, feedback, an, outcome="human", bin_id=bin11.id,
-                  attempts=[_call(30, "0.15", at=LATER)])
-    make_delivery(db, feedback, neighbour, outcome="human", bin_id=bin12.id,
-                  attempts=[_call(30, "0.15", at=LATER)])
-    make_message(db, bins=[bin11], kind="urgent", status="cancelled", confirmed_at=None)
-    make_contribution(db, an, bin11, year=2026, paid=True)
-    make_contribution(db, bart, bin11, year=2026)
-    return bin11, bin12
 
 
 def _reader(app, *bins, role="coordinator"):
@@ -74,7 +25,7 @@ def _csv(response) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def test_the_csv_counts_the_bins_year_and_nothing_of_its_neighbour(app):
-    bin11, _ = _world()
+    bin11, _ = make_year_of_bin(db)
     response = _reader(app, bin11).get(f"/reports/{bin11.id}/2026.csv")
     assert response.status_code == 200
     assert "jaarverslag-bin-11-2026.csv" in response.headers["Content-Disposition"]
@@ -103,7 +54,7 @@ def test_the_csv_counts_the_bins_year_and_nothing_of_its_neighbour(app):
 
 
 def test_the_page_shows_the_figures_with_units_and_a_picture_of_the_reach(app):
-    bin11, _ = _world()
+    bin11, _ = make_year_of_bin(db)
     page = _reader(app, bin11).get(f"/reports/{bin11.id}/2026").get_data(as_text=True)
     assert "Year report 2026" in page
     assert "€\u00a00,48" in page and "€\u00a010,00" in page and "€\u00a05,00" in page
@@ -113,7 +64,7 @@ def test_the_page_shows_the_figures_with_units_and_a_picture_of_the_reach(app):
 
 
 def test_a_coordinator_gets_no_report_of_another_bin_and_the_police_get_every_one(app):
-    bin11, bin12 = _world()
+    bin11, bin12 = make_year_of_bin(db)
     neighbour = _reader(app, bin12)
     assert neighbour.get(f"/reports/{bin11.id}/2026").status_code == 404
     assert neighbour.get(f"/reports/{bin11.id}/2026.csv").status_code == 404
