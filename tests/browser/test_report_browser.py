@@ -4,7 +4,6 @@ its reach picture, printed with the Print button and downloaded as CSV."""
 from __future__ import annotations
 
 import csv
-import io
 
 from domain.db import db
 from tests.browser.support import screenshot, sign_in
@@ -35,5 +34,6 @@ def test_a_coordinator_reads_prints_and_downloads_the_year_report(page):
     with page.expect_download() as download:
         page.get_by_role("link", name="Downloaden als CSV").click()
     assert download.value.suggested_filename == "jaarverslag-bin-11-2026.csv"
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    with open(download.value.path(), encoding="utf-8") as downloaded:
+        rows = list(csv.reader(downloaded))
     assert ["costs", "total", "0.48", "EUR"] in rows
