@@ -13,7 +13,7 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from domain import member_page
+from domain import erasure, member_page
 from domain.db import db
 from domain.member_admin import MemberError
 from domain.models import Member, audit, utcnow
@@ -94,8 +94,9 @@ def download(token: str):
     member = _member(token)
     if member is None:
         return _expired()
-    data = member_page.everything(member)
-    audit(member_page.SELF, "member.export", str(member.id), format="json")
+    data = erasure.person_data(member)
+    audit(member_page.SELF, "member.export", str(member.id), format="json",
+          bins=sorted(ms.bin_id for ms in member.memberships))
     db.session.commit()
     response = Response(json.dumps(data, ensure_ascii=False, indent=2),
                         mimetype="application/json")
@@ -111,7 +112,8 @@ def printable(token: str):
     member = _member(token)
     if member is None:
         return _expired()
-    audit(member_page.SELF, "member.export", str(member.id), format="page")
+    audit(member_page.SELF, "member.export", str(member.id), format="page",
+          bins=sorted(ms.bin_id for ms in member.memberships))
     db.session.commit()
     return render_template("me/data.html", data=member_page.everything(member), token=token)
 
@@ -125,7 +127,7 @@ def leave(token: str):
         return _expired()
     form = LeaveForm()
     if form.validate_on_submit():
-        member_page.erase(member)
+        erasure.erase_person(member, member_page.SELF)
         db.session.commit()
         return render_template("me/left.html")
     return render_template("me/leave.html", form=form, member=member, token=token)
