@@ -183,7 +183,8 @@ def edit_member(member: Member, row: MemberRow, actor: str) -> None:
     for name, value in member_fields(row).items():
         setattr(member, name, value)
     db.session.flush()
-    audit(actor, "member.edit", str(member.id), fields=changed)
+    audit(actor, "member.edit", str(member.id), fields=changed,
+          bins=sorted(ms.bin_id for ms in member.memberships))
 
 
 def remove_member(member: Member, from_bin_ids: set[int], actor: str) -> bool:

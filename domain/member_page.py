@@ -70,7 +70,8 @@ def swap_numbers(member: Member) -> bool:
     member.phone, member.phone2 = member.phone2, member.phone
     member.phone_type, member.phone2_type = member.phone2_type, member.phone_type
     db.session.flush()
-    audit(SELF, "member.edit", str(member.id), fields=["phone", "phone2"])
+    audit(SELF, "member.edit", str(member.id), fields=["phone", "phone2"],
+          bins=sorted(ms.bin_id for ms in member.memberships))
     return True
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from domain import erasure, member_page
@@ -18,6 +18,7 @@ from domain.db import db
 from domain.member_admin import MemberError
 from domain.models import Member, audit, utcnow
 from ivr.web import join_mail
+from ivr.web.join import texts_of
 from ivr.web.join_forms import LeaveForm, LinkRequestForm, MyDetailsForm
 from ivr.web.members import phone_filter
 from ivr.web.permissions import public
@@ -27,6 +28,12 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 
 def _member(token: str) -> Member | None:
     return member_page.member_for(token[:100], utcnow())
+
+
+def privacy_statements(member: Member) -> list[tuple[str, str]]:
+    """(BIN name, its privacy statement or the generic one) for each BIN of the member."""
+    bins = sorted((ms.bin for ms in member.memberships), key=lambda b: b.code)
+    return [(b.name, str(texts_of(b)["privacy"])) for b in bins]
 
 
 def _expired():
@@ -68,9 +75,13 @@ def page(token: str):
                 db.session.commit()
                 flash(_("Your details were saved."), "success")
                 return redirect(url_for("me.page", token=token))
+    if request.method == "GET":
+        audit(member_page.SELF, "member.view", str(member.id),
+              bins=sorted(ms.bin_id for ms in member.memberships))
     db.session.commit()  # the link's last use
     return render_template("me/page.html", member=member, form=form, token=token,
-                           data=member_page.everything(member))
+                           data=member_page.everything(member),
+                           statements=privacy_statements(member))
 
 
 @bp.route("/<token>/swap", methods=["POST"])
