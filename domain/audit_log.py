@@ -15,7 +15,7 @@ from domain.models import AuditLog
 
 KNOWN_ACTIONS = (
     "application.approve", "application.confirm", "application.decline",
-    "application.submit",
+    "application.submit", "application.list", "contribution.list",
     "auth.failure", "auth.lock", "auth.refused_locked", "auth.success", "auth.unlock",
     "bin.add", "bin.edit", "broadcast.cancel", "broadcast.planned", "broadcast.refused",
     "callback.replay", "demo.load", "member.export", "member.import", "member.personal_link",

@@ -47,8 +47,10 @@ def import_members(file: Path) -> None:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Importing", total=len(report.rows))
         members_csv.store(report, progress=lambda n: progress.advance(task, n))
+    used = {row.bin_code for row in report.rows}
     audit("cli", "member.import", file.name[:120], rows=len(report.rows), created=report.created,
-          updated=report.updated, memberships=report.memberships_added)
+          updated=report.updated, memberships=report.memberships_added,
+          bins=sorted(db.session.scalars(select(Bin.id).where(Bin.code.in_(used)))))
     db.session.commit()
     click.echo(
         f"Imported {len(report.rows)} rows from {file.name}: {report.created} new members, "
