@@ -16,10 +16,12 @@ member's data as well: rows keyed only by such a number are left alone.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, cast, delete, func, literal, or_, select, update
 
+from domain.broadcast.cancel import _end_call as end_call
 from domain.broadcast.outcomes import complete_if_done
 from domain.db import db
 from domain.member_admin import contributions_of
@@ -41,9 +43,11 @@ from domain.models import (
     Message,
     OutboundMail,
     audit,
+    utcnow,
 )
-from domain.status import DeliveryStatus, Outcome
+from domain.status import ATTEMPT, AttemptStatus, DeliveryStatus, Outcome
 
+log = logging.getLogger(__name__)
 ERASED = "[erased]"  # what an audit entry's text says where the person was named
 PLACEHOLDER = "erased:"  # + the row id, where a column is NOT NULL or unique
 
@@ -128,10 +132,15 @@ def _erase_deliveries(member_id: int, numbers: list[str], result: Erasure) -> No
         update(Delivery).where(Delivery.id.in_(ids), Delivery.status.in_(open_))
         .values(status=DeliveryStatus.CANCELLED, outcome=Outcome.CANCELLED)
         .execution_options(synchronize_session=False)).rowcount
+    _end_live_calls(ids)
     db.session.execute(
         update(CallAttempt).where(CallAttempt.delivery_id.in_(ids))
-        .values(to_number=PLACEHOLDER.rstrip(":"), error=None,
-                call_sid=literal(PLACEHOLDER) + cast(CallAttempt.id, String))
+        .values(to_number=PLACEHOLDER.rstrip(":"), error=None)
+        .execution_options(synchronize_session=False))
+    db.session.execute(  # an attempt the carrier never created keeps its empty SID
+        update(CallAttempt).where(CallAttempt.delivery_id.in_(ids),
+                                  CallAttempt.call_sid.is_not(None))
+        .values(call_sid=literal(PLACEHOLDER) + cast(CallAttempt.id, String))
         .execution_options(synchronize_session=False))
     # A price not known yet cannot be fetched without the SID: stop asking the carrier.
     db.session.execute(
@@ -144,6 +153,22 @@ def _erase_deliveries(member_id: int, numbers: list[str], result: Erasure) -> No
     db.session.flush()
     for message_id in messages:
         complete_if_done(message_id)
+
+
+def _end_live_calls(delivery_ids: list[int]) -> None:
+    """A call to the person still under way is hung up (best effort: the carrier may be
+    unreachable) and its attempt closed as canceled, so that nothing asks the carrier
+    about it by a SID that is about to go."""
+    live = db.session.scalars(select(CallAttempt).where(
+        CallAttempt.delivery_id.in_(delivery_ids), CallAttempt.status.not_in(ATTEMPT.final)))
+    for attempt in live:
+        if attempt.call_sid:
+            try:
+                end_call(attempt)
+            except Exception as exc:  # noqa: BLE001 - erasure goes on whatever the carrier says
+                log.info("erasure: ending call attempt %s: %s", attempt.id, type(exc).__name__)
+        attempt.status, attempt.ended_at = AttemptStatus.CANCELED, utcnow()
+    db.session.flush()
 
 
 def _erase_joining(member_id: int, numbers: list[str], email: str | None,

@@ -14,7 +14,15 @@ from domain.db import db
 from domain.member_admin import remove_member
 from domain.models import AuditLog, CallAttempt, Delivery, Member, Message
 from tests.erasure_support import NEEDLES, PHONE, seed_person, traces
-from tests.factories import make_bin, make_contribution, make_member, make_paying_bin
+from tests.factories import (
+    make_bin,
+    make_call_attempt,
+    make_contribution,
+    make_delivery,
+    make_member,
+    make_message,
+    make_paying_bin,
+)
 
 
 def _erase(member) -> erasure.Erasure:
@@ -139,3 +147,23 @@ def test_person_data_holds_everything_stored_about_them(app):
     assert {c["from"] for c in data["inbound_calls"]} == {PHONE, "+3236918274"}
     assert not db.session.scalars(select(CallAttempt).where(
         CallAttempt.to_number == "erased")).all()
+
+
+def test_a_call_under_way_is_closed_and_an_uncreated_attempt_keeps_no_sid(app):
+    centrum = make_bin(db)
+    member = make_member(db, bins=[centrum], name="Aan De Lijn")
+    message = make_message(db, bins=[centrum], status="sending")
+    live = make_call_attempt(db, member, message, status="ringing", call_sid="CAlive0001")
+    never = make_delivery(db, make_message(db, bins=[centrum], status="completed"), member,
+                          outcome="failed", attempts=[{"status": "failed", "call_sid": None,
+                                                       "error": f"refused {member.phone}"}])
+    calls_before = totals(never.message_id).calls
+    _erase(member)
+    attempt = db.session.get(CallAttempt, live.id)
+    assert (attempt.status, attempt.call_sid) == ("canceled", f"erased:{live.id}")
+    assert attempt.ended_at is not None
+    assert db.session.get(Delivery, live.delivery_id).status == "cancelled"
+    assert db.session.get(Message, message.id).status == "completed"
+    refused = db.session.get(Delivery, never.id).call_attempts[0]
+    assert (refused.call_sid, refused.error, refused.status) == (None, None, "failed")
+    assert totals(never.message_id).calls == calls_before == 0
