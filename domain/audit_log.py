@@ -8,23 +8,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from domain.db import db
 from domain.models import AuditLog
 
 KNOWN_ACTIONS = (
     "application.approve", "application.confirm", "application.decline",
-    "application.submit",
+    "application.submit", "application.list", "contribution.list",
     "auth.failure", "auth.lock", "auth.refused_locked", "auth.success", "auth.unlock",
     "bin.add", "bin.edit", "broadcast.cancel", "broadcast.planned", "broadcast.refused",
     "callback.replay", "demo.load", "member.export", "member.import", "member.personal_link",
+    "member.add", "member.edit", "member.erase", "member.list", "member.remove", "member.view",
     "message.cancelled",
     "message.confirmed", "message.download_refused", "message.opened", "message.recorded",
     "officer.add", "officer.deactivate", "officer.set_pin", "officer.unlock",
     "web.sign_in", "web.sign_in_failed", "web.sign_out", "web_user.add", "web_user.bins",
     "web_user.deactivate", "web_user.edit", "web_user.role", "web_user.totp_enrolled",
 )
+# "Member data": every view, export and change of a member's or applicant's data.
+MEMBER_DATA = ("member.", "application.", "contribution.")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class AuditFilter:
     subject: str = ""
     since: datetime | None = None
     until: datetime | None = None
+    bin_id: int | None = None  # entries concerning this BIN (AuditLog.bins)
+    member_data: bool = False  # only the MEMBER_DATA actions
 
 
 @dataclass(frozen=True)
@@ -76,4 +81,8 @@ def _filtered(query: Select, wanted: AuditFilter) -> Select:
         query = query.where(AuditLog.at >= wanted.since)
     if wanted.until is not None:
         query = query.where(AuditLog.at < wanted.until)
+    if wanted.bin_id is not None:
+        query = query.where(AuditLog.bins.contains(f",{wanted.bin_id},"))
+    if wanted.member_data:
+        query = query.where(or_(*(AuditLog.action.startswith(p) for p in MEMBER_DATA)))
     return query

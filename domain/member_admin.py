@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from domain import spreadsheet
 from domain.db import db
 from domain.members_csv import HEADER, ImportReport, MemberRow, member_fields, membership_cells
-from domain.models import Bin, InboundCall, Member, Membership, audit
+from domain.models import Bin, Contribution, InboundCall, Member, Membership, audit
 from domain.models.messages import Delivery
 
 PER_PAGE = 50
@@ -183,18 +183,20 @@ def edit_member(member: Member, row: MemberRow, actor: str) -> None:
     for name, value in member_fields(row).items():
         setattr(member, name, value)
     db.session.flush()
-    audit(actor, "member.edit", str(member.id), fields=changed)
+    audit(actor, "member.edit", str(member.id), fields=changed,
+          bins=sorted(ms.bin_id for ms in member.memberships))
 
 
 def remove_member(member: Member, from_bin_ids: set[int], actor: str) -> bool:
     """End the member's memberships of `from_bin_ids`; True when that was their last one
     and the member row itself is gone (broadcast history keeps the number, not the link)."""
     removed = [ms for ms in member.memberships if ms.bin_id in from_bin_ids]
+    contributions = contributions_of(removed)  # their rows go with the memberships
     for ms in removed:
         member.memberships.remove(ms)
     gone = not member.memberships
     audit(actor, "member.remove", str(member.id), bins=sorted(ms.bin_id for ms in removed),
-          erased=gone)
+          erased=gone, contributions=contributions)
     if gone:
         member_id = member.id
         db.session.flush()
@@ -206,6 +208,21 @@ def remove_member(member: Member, from_bin_ids: set[int], actor: str) -> bool:
         db.session.execute(delete(Member).where(Member.id == member_id))
     db.session.flush()
     return gone
+
+
+def contributions_of(memberships: list[Membership]) -> list[list[int | None]]:
+    """[bin id, year, asked cents, paid cents or None] per contribution: no personal data,
+    kept in the leaving audit entry so the yearly report's sums outlive the rows."""
+    ids = [ms.id for ms in memberships]
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Membership.bin_id, Contribution.year, Contribution.amount_cents,
+               Contribution.paid_cents, Contribution.paid_at)
+        .join(Membership, Membership.id == Contribution.membership_id)
+        .where(Contribution.membership_id.in_(ids)).order_by(Contribution.id)).all()
+    return [[bin_id, year, asked, paid if paid_at is not None else None]
+            for bin_id, year, asked, paid, paid_at in rows]
 
 
 def preview(report: ImportReport, first: int = 10) -> ImportPreview:

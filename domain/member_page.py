@@ -1,5 +1,5 @@
 """The member's own page: personal links, their own corrections, everything stored
-about them, and leaving (which erases them).
+about them, and leaving (which erases them: domain.erasure).
 
 A resident has no password: a personal link (only its sha256 stored) opens the page
 until it expires, and a new one can be asked for by e-mail. What the member changes is
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from domain import member_admin
 from domain.applications import hash_token, new_token
@@ -70,7 +70,8 @@ def swap_numbers(member: Member) -> bool:
     member.phone, member.phone2 = member.phone2, member.phone
     member.phone_type, member.phone2_type = member.phone2_type, member.phone_type
     db.session.flush()
-    audit(SELF, "member.edit", str(member.id), fields=["phone", "phone2"])
+    audit(SELF, "member.edit", str(member.id), fields=["phone", "phone2"],
+          bins=sorted(ms.bin_id for ms in member.memberships))
     return True
 
 
@@ -112,19 +113,3 @@ def everything(member: Member) -> dict:
         "mails": [{"kind": m.kind, "status": m.status, "created_at": _iso(m.created_at),
                    "sent_at": _iso(m.sent_at)} for m in mails],
     }
-
-
-def erase(member: Member) -> None:
-    """Leave every BIN: the member row goes, with its memberships, links and
-    contributions (ON DELETE CASCADE); applications and mails lose the link to it, and
-    the broadcast history keeps the number only (member_admin.remove_member). The
-    applications' own copy of the name and address goes too. The call history's deep
-    erasure (recordings, call details) is issue 15's."""
-    member_id = member.id
-    db.session.execute(update(Application).where(Application.member_id == member_id)
-                       .values(member_id=None, name="", street="", house_number="",
-                               postcode="", municipality=None, phone="", phone2=None,
-                               email=None))
-    db.session.execute(update(OutboundMail).where(OutboundMail.member_id == member_id)
-                       .values(member_id=None, to_address=None))
-    member_admin.remove_member(member, {ms.bin_id for ms in member.memberships}, SELF)

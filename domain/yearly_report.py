@@ -232,5 +232,14 @@ def _contributions(report: YearReport, bin_id: int, year: int) -> None:
                func.coalesce(func.sum(Contribution.paid_cents), 0))
         .join(Membership, Membership.id == Contribution.membership_id)
         .where(Membership.bin_id == bin_id, Contribution.year == year)).one()
+    # Contributions of members who left: their rows went with the membership, their
+    # amounts stayed in the leaving audit entry (domain.member_admin, domain.erasure).
+    for details in db.session.scalars(select(AuditLog.details).where(
+            AuditLog.action.in_(LEAVING_ACTIONS))):
+        for c_bin, c_year, c_asked, c_paid in (details or {}).get("contributions") or []:
+            if c_bin == bin_id and c_year == year:
+                asked, asked_cents = asked + 1, asked_cents + c_asked
+                if c_paid is not None:
+                    paid, received = paid + 1, received + c_paid
     report.contributions_asked, report.contributions_asked_cents = asked, int(asked_cents)
     report.contributions_paid, report.contributions_received_cents = paid, int(received)

@@ -80,8 +80,14 @@ def _recipients(message: Message) -> list[dict]:
             return []
         return [{"member_id": None, "phone": officer.phone, "phone2": None, "language": "nl"}]
     if message.kind == "feedback" and message.parent_id:
+        # The alert's recipients who are still members: one who left or was erased since
+        # (no member row, or no membership any more) is never called again.
+        still_member = select(Membership.id).where(Membership.member_id == Member.id).exists()
         query = (select(Delivery.member_id, Delivery.phone, Delivery.phone2, Delivery.language)
-                 .where(Delivery.message_id == message.parent_id).order_by(Delivery.id))
+                 .join(Member, Member.id == Delivery.member_id)
+                 .where(Delivery.message_id == message.parent_id,
+                        Member.status == MemberStatus.ACTIVE, still_member)
+                 .order_by(Delivery.id))
     else:
         targets = select(MessageBin.bin_id).where(MessageBin.message_id == message.id)
         query = (

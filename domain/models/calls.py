@@ -108,10 +108,23 @@ class AuditLog(db.Model):
     action: Mapped[str] = mapped_column(String(60), index=True)
     subject: Mapped[str | None] = mapped_column(String(120))
     details: Mapped[dict | None] = mapped_column(JSON)
+    # The BIN ids the entry concerns, as ",3,12," (from details `bins` or `bin_id`), so
+    # the admin's audit page filters by BIN with one LIKE on either database.
+    bins: Mapped[str | None] = mapped_column(String(200))
+
+
+def _bins_of(details: dict) -> str | None:
+    ids = details.get("bins")
+    ids = [details["bin_id"]] if ids is None and "bin_id" in details else ids
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+        return None  # e.g. web_user.bins, which names BIN codes
+    text = "," + ",".join(str(i) for i in sorted(set(ids))) + ","
+    return text if len(text) <= 200 else None
 
 
 def audit(actor: str, action: str, subject: str | None = None, **details) -> AuditLog:
     """Add an audit entry to the current session (committed with the surrounding work)."""
-    entry = AuditLog(actor=actor, action=action, subject=subject, details=details or None)
+    entry = AuditLog(actor=actor, action=action, subject=subject, details=details or None,
+                     bins=_bins_of(details))
     db.session.add(entry)
     return entry

@@ -204,3 +204,5 @@ class AuditFilterForm(FlaskForm):
     subject = StringField(_l("Subject contains"), validators=[Optional(), Length(max=120)])
     date_from = DateField(_l("From (date)"), validators=[Optional()])
     date_to = DateField(_l("Until (date, inclusive)"), validators=[Optional()])
+    bin = SelectField(_l("BIN"), choices=[], validators=[Optional()], validate_choice=False)
+    member_data = BooleanField(_l("Member data only (views, exports and changes)"))

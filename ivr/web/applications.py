@@ -35,6 +35,8 @@ def index():
     waiting, unconfirmed = applications.inbox(my_bins())
     zone = {a.id: [b.code for b in zones.find_bins(a.postcode, a.street, a.house_number)]
             for a in waiting + unconfirmed}
+    audit(current_user.email, "application.list", None, bins=sorted(my_bins()))
+    db.session.commit()
     return render_template("applications/index.html", waiting=waiting,
                            unconfirmed=unconfirmed, zone=zone,
                            decided=applications.decided(my_bins()),

@@ -19,7 +19,7 @@ from stdnum import iban as iban_number
 from domain import bins as bin_domain
 from domain import contributions
 from domain.db import db
-from domain.models import Bin, Contribution, Membership, Role
+from domain.models import Bin, Contribution, Membership, Role, audit
 from ivr.web.admin_forms import reason_text
 from ivr.web.contribution_forms import ActionForm, FeeForm, PaidForm
 from ivr.web.contribution_picture import paid_bar
@@ -80,6 +80,8 @@ def index():
     year = request.args.get("year", type=int)
     year = year if year in years else contributions.this_year()
     view = contributions.overview(bin_, year)
+    audit(current_user.email, "contribution.list", None, bins=[bin_.id], year=year)
+    db.session.commit()
     return render_template("contributions/index.html", view=view, bins=mine, years=years,
                            picture=paid_bar(view), paid_form=PaidForm(),
                            action=ActionForm(), today=date.today().isoformat())

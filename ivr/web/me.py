@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from domain import member_page
+from domain import erasure, member_page
 from domain.db import db
 from domain.member_admin import MemberError
 from domain.models import Member, audit, utcnow
 from ivr.web import join_mail
+from ivr.web.join import texts_of
 from ivr.web.join_forms import LeaveForm, LinkRequestForm, MyDetailsForm
 from ivr.web.members import phone_filter
 from ivr.web.permissions import public
@@ -27,6 +28,12 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 
 def _member(token: str) -> Member | None:
     return member_page.member_for(token[:100], utcnow())
+
+
+def privacy_statements(member: Member) -> list[tuple[str, str]]:
+    """(BIN name, its privacy statement or the generic one) for each BIN of the member."""
+    bins = sorted((ms.bin for ms in member.memberships), key=lambda b: b.code)
+    return [(b.name, str(texts_of(b)["privacy"])) for b in bins]
 
 
 def _expired():
@@ -68,9 +75,13 @@ def page(token: str):
                 db.session.commit()
                 flash(_("Your details were saved."), "success")
                 return redirect(url_for("me.page", token=token))
+    if request.method == "GET":
+        audit(member_page.SELF, "member.view", str(member.id),
+              bins=sorted(ms.bin_id for ms in member.memberships))
     db.session.commit()  # the link's last use
     return render_template("me/page.html", member=member, form=form, token=token,
-                           data=member_page.everything(member))
+                           data=member_page.everything(member),
+                           statements=privacy_statements(member))
 
 
 @bp.route("/<token>/swap", methods=["POST"])
@@ -94,8 +105,9 @@ def download(token: str):
     member = _member(token)
     if member is None:
         return _expired()
-    data = member_page.everything(member)
-    audit(member_page.SELF, "member.export", str(member.id), format="json")
+    data = erasure.person_data(member)
+    audit(member_page.SELF, "member.export", str(member.id), format="json",
+          bins=sorted(ms.bin_id for ms in member.memberships))
     db.session.commit()
     response = Response(json.dumps(data, ensure_ascii=False, indent=2),
                         mimetype="application/json")
@@ -111,7 +123,8 @@ def printable(token: str):
     member = _member(token)
     if member is None:
         return _expired()
-    audit(member_page.SELF, "member.export", str(member.id), format="page")
+    audit(member_page.SELF, "member.export", str(member.id), format="page",
+          bins=sorted(ms.bin_id for ms in member.memberships))
     db.session.commit()
     return render_template("me/data.html", data=member_page.everything(member), token=token)
 
@@ -125,7 +138,7 @@ def leave(token: str):
         return _expired()
     form = LeaveForm()
     if form.validate_on_submit():
-        member_page.erase(member)
+        erasure.erase_person(member, member_page.SELF)
         db.session.commit()
         return render_template("me/left.html")
     return render_template("me/leave.html", form=form, member=member, token=token)

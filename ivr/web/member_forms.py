@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TelField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -82,6 +82,12 @@ class ConfirmImportForm(FlaskForm):
 
 def bin_choices(bins) -> list[SelectChoice]:
     return [SelectChoice(b.id, f"{b.code} {b.name}") for b in bins]
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, erase this person and all their data. This cannot be undone."),
+        validators=[DataRequired(_l("Tick the box to confirm the erasure."))])
 
 
 class RemoveForm(FlaskForm):

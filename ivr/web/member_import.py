@@ -88,9 +88,11 @@ def confirm_import():
     if {row.bin_code for row in report.rows} - codes:
         abort(404)  # the user lost a BIN between preview and confirmation
     members_csv.store(report)
+    used = {row.bin_code for row in report.rows}
     audit(current_user.email, "member.import", name, rows=len(report.rows),
           created=report.created, updated=report.updated,
-          memberships=report.memberships_added)
+          memberships=report.memberships_added,
+          bins=sorted(b.id for b in member_admin.visible_bins(my_bins()) if b.code in used))
     db.session.commit()
     flash(_("%(rows)s rows of %(name)s imported: %(created)s new members, %(updated)s "
             "updated, %(memberships)s new BIN memberships.", rows=len(report.rows),

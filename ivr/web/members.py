@@ -72,6 +72,10 @@ def index():
     scope = {chosen} if chosen in {b.id for b in bins} else {b.id for b in bins}
     q = request.args.get("q", "")[:100]
     page = member_admin.list_members(scope, q, request.args.get("page", 1, type=int))
+    # Who looked at which BIN's list; not the search words, which may be a name.
+    audit(current_user.email, "member.list", None, bins=sorted(scope), page=page.page,
+          searched=bool(q.strip()))
+    db.session.commit()
     return render_template("members/index.html", page=page, bins=bins, q=q,
                            chosen=chosen if len(scope) == 1 and len(bins) > 1 else None)
 
@@ -114,6 +118,9 @@ def edit(member_id: int):
     if request.method == "GET":
         form.phone.data = phone_filter(member.phone)
         form.phone2.data = phone_filter(member.phone2)
+        audit(current_user.email, "member.view", str(member.id),
+              bins=sorted(b.id for b in mine))
+        db.session.commit()
     if form.validate_on_submit():
         row = form.member_row(mine[0].code)
         if row is not None:
@@ -179,7 +186,8 @@ def personal_link(member_id: int):
 
     member = _member_or_404(member_id)
     token = make_link(member, utcnow())
-    audit(current_user.email, "member.personal_link", str(member.id))
+    audit(current_user.email, "member.personal_link", str(member.id),
+          bins=sorted(b.id for b in member_admin.member_bins(member, my_bins())))
     db.session.commit()
     link = public_url(url_for("me.page", token=token))
     return render_template("members/personal_link.html", member=member, days=LINK_DAYS,
@@ -211,8 +219,10 @@ def _export_members() -> list[Member]:
 
 def _download(body: bytes, mimetype: str, extension: str, count: int) -> Response:
     """The file as an attachment; every export of member data is audited."""
-    codes = "-".join(b.code for b in member_admin.visible_bins(my_bins()))
-    audit(current_user.email, "member.export", extension, members=count, bins=codes)
+    visible = member_admin.visible_bins(my_bins())
+    codes = "-".join(b.code for b in visible)
+    audit(current_user.email, "member.export", extension, members=count,
+          bins=[b.id for b in visible], bin_codes=codes)
     db.session.commit()
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = \
@@ -221,4 +231,4 @@ def _download(body: bytes, mimetype: str, extension: str, count: int) -> Respons
     return response
 
 
-from ivr.web import member_import  # noqa: E402,F401  (its routes are on this blueprint)
+from ivr.web import member_erasure, member_import  # noqa: E402,F401  (routes on this blueprint)

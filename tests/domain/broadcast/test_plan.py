@@ -33,17 +33,20 @@ def test_one_delivery_per_distinct_number(app, sandbox):
     assert len(phones(message.id)) == 2
 
 
-def test_feedback_goes_to_exactly_the_original_recipients(app, sandbox):
-    centrum = make_bin(db)
+def test_feedback_goes_to_the_original_recipients_still_members(app, sandbox):
+    centrum, other = make_bin(db), make_bin(db)
     first = [make_member(db, bins=[centrum]) for _ in range(3)]
+    moved = make_member(db, bins=[centrum, other])
     alert = make_message(db, bins=[centrum])
     plan_broadcast(alert.id)
     make_member(db, bins=[centrum])  # joined after the alert: does not get the feedback
-    db.session.delete(first[0].memberships[0])  # left after the alert: still gets it
+    db.session.delete(first[0].memberships[0])  # left after the alert: never called again
+    db.session.delete(moved.memberships[0])  # still a member of another BIN: gets it
+    first[1].status = "left"
     db.session.commit()
     feedback = make_message(db, bins=[centrum], kind="feedback", parent_id=alert.id)
     plan_broadcast(feedback.id)
-    assert phones(feedback.id) == sorted(m.phone for m in first)
+    assert phones(feedback.id) == sorted([first[2].phone, moved.phone])
 
 
 def test_test_message_calls_only_the_officer(app, sandbox):

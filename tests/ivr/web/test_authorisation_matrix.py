@@ -81,6 +81,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "members.edit": ("GET", bin12_only()),
     "members.confirm_remove": ("GET", bin12_only()),
     "members.remove": ("POST", bin12_only()),
+    "members.confirm_erase": ("GET", bin12_only()),
+    "members.erase": ("POST", bin12_only()),  # without the ticked box: asks again
     "members.upload": ("GET", {**bin12_only(), C11: OK}),
     "members.confirm_import": ("POST", {**bin12_only(), C11: OK}),  # nothing pending: back
     "members.export_csv": ("GET", {**bin12_only(), C11: OK}),  # C11's file: tested apart
