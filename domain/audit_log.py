@@ -22,6 +22,7 @@ KNOWN_ACTIONS = (
     "member.add", "member.edit", "member.erase", "member.list", "member.remove", "member.view",
     "message.cancelled",
     "message.confirmed", "message.download_refused", "message.opened", "message.recorded",
+    "message.recording_deleted", "retention.run",
     "officer.add", "officer.deactivate", "officer.set_pin", "officer.unlock",
     "web.sign_in", "web.sign_in_failed", "web.sign_out", "web_user.add", "web_user.bins",
     "web_user.deactivate", "web_user.edit", "web_user.role", "web_user.totp_enrolled",

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from requests.adapters import HTTPAdapter
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.connection import HTTPConnection
@@ -90,6 +91,17 @@ def owns_number(number: str) -> bool:
     if api.incoming_phone_numbers.list(phone_number=number, limit=1):
         return True
     return bool(api.outgoing_caller_ids.list(phone_number=number, limit=1))
+
+
+def delete_recording(recording_sid: str) -> bool:
+    """DELETE Recordings/{Sid}: True when deleted now, False when the carrier has no such
+    recording (deleted before: the job is idempotent). Other errors reach the caller."""
+    try:
+        return bool(client().recordings(recording_sid).delete())
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            return False
+        raise
 
 
 def is_live(config: Mapping[str, Any]) -> bool:

@@ -209,6 +209,7 @@ def attach(message: Message, recording_sid: str, recording_url: str) -> None:
     message.recording_sid, message.recording_url = recording_sid, recording_url
     message.audio_status, message.refusal_reason = AudioStatus.PENDING, None
     message.audio_wav = message.audio_sha256 = message.audio_duration_ms = None
+    message.recording_deleted_at = None  # this take's carrier copy is still to be deleted
 
 
 def audio_of(message: Message) -> Audio:

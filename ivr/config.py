@@ -167,6 +167,8 @@ def from_environment(instance_path: Path, env: dict[str, str] | None = None) -> 
         # Aggregates (how many were reached, what it cost) are kept. README "Privacy".
         **{f"RETENTION_{what}_DAYS": _int(env, f"RETENTION_{what}_DAYS", days)
            for what, days in RETENTION_DEFAULT_DAYS.items()},
+        # How often the reconciler queues a retention run; 0: never (the command only).
+        "RETENTION_INTERVAL_S": _int(env, "RETENTION_INTERVAL_S", 86400),
         # Costs (domain.costs). The estimate before sending: members x the share expected
         # to answer x the minutes billed x the tariff of each number type, in COST_UNIT.
         "COST_UNIT": env.get("COST_UNIT", "EUR"),

@@ -44,7 +44,8 @@ def message_audio(message_id: int, digest: str) -> Response:
     row = db.session.execute(
         select(Message.audio_sha256).where(Message.id == message_id,
                                            Message.audio_status == AudioStatus.READY,
-                                           Message.status != MessageStatus.CANCELLED)
+                                           Message.status != MessageStatus.CANCELLED,
+                                           Message.audio_erased_at.is_(None))
     ).first()
     sha256 = row.audio_sha256 if row else None
     if not sha256 or not hmac.compare_digest(digest, sha256[:16]) or not hmac.compare_digest(

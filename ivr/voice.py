@@ -76,6 +76,7 @@ def latest_message_for(member: Member) -> Message | None:
             Message.status.in_((MessageStatus.SENDING, MessageStatus.COMPLETED)),
             Message.cancelled_at.is_(None),
             Message.audio_status == AudioStatus.READY, Message.confirmed_at >= since,
+            Message.audio_erased_at.is_(None),
         ).order_by(Message.confirmed_at.desc()).limit(1))
 
 

@@ -49,6 +49,7 @@ class Carrier(CallbacksMixin):
         self.lock = threading.RLock()
         self.calls: dict[str, Call] = {}
         self.recordings: dict[str, Recording] = {}
+        self.deleted_recordings: list[dict[str, Any]] = []  # DELETE Recordings/{Sid}, in order
         self.numbers: dict[str, Number] = {}
         self._media: dict[str, float] = {}
         self._queue: deque[Call] = deque()
@@ -410,6 +411,16 @@ class Carrier(CallbacksMixin):
         call.transcript.set(recordings=list(call.recordings))
         return rec
 
+    def delete_recording(self, sid: str) -> bool:
+        """Forget a recording as Twilio does on DELETE; False when there is no such one."""
+        with self.lock:
+            rec = self.recordings.pop(sid, None)
+            if rec is None:
+                return False
+            self.deleted_recordings.append({"sid": sid, "call_sid": rec.call_sid,
+                                            "deleted_at": time.time()})
+        return True
+
     def recording_url(self, rec: Recording) -> str:
         return f"{self.base_url}{API_PREFIX}/{rec.account_sid}/Recordings/{rec.sid}"
 
@@ -437,6 +448,7 @@ class Carrier(CallbacksMixin):
         with self.lock:
             self.calls.clear()
             self.recordings.clear()
+            self.deleted_recordings.clear()
         self.fired.clear()
 
     def stop(self) -> None:

@@ -69,6 +69,14 @@ def register(app: Flask, carrier: Carrier, set_scenario: Callable[[Scenario], No
         c.phone.put(request.get_json(force=True) or {})
         return jsonify({"ok": True})
 
+    @app.get("/sandbox/recordings")
+    def recordings() -> Response:
+        """The recordings the sandbox holds and those deleted through the REST API."""
+        with carrier.lock:
+            held = [{"sid": r.sid, "call_sid": r.call_sid} for r in carrier.recordings.values()]
+            deleted = list(carrier.deleted_recordings)
+        return jsonify({"recordings": held, "deleted": deleted})
+
     @app.post("/sandbox/reset")
     def reset() -> Response:
         carrier.reset()

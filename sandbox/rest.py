@@ -232,6 +232,15 @@ def register(app: Flask, carrier: Carrier, faults_sleep: Callable[[float], None]
             return jsonify(recording_json(rec, carrier.base_url))
         return Response(rec.audio, mimetype="audio/wav")
 
+    @app.delete(acct + "/Recordings/<name>")
+    def delete_recording(account: str, name: str) -> tuple[str, int]:
+        """Twilio's DELETE Recordings/{Sid}.json: 204, or 404 for an unknown (or already
+        deleted) recording; the media is gone from then on."""
+        sid, _, ext = name.partition(".")
+        if ext not in ("", "json") or not carrier.delete_recording(sid):
+            raise ApiError(404, 20404, f"The requested resource {request.path} was not found")
+        return "", 204
+
     @app.get(acct + "/IncomingPhoneNumbers.json")
     def incoming_numbers(account: str) -> Response:
         args = _query(LIST_INCOMING_NUMBER_PARAMS, "IncomingPhoneNumbers")
