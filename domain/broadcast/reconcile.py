@@ -14,7 +14,9 @@ in order, one function per repair:
 5. `complete_finished`: messages whose deliveries are all settled are completed;
 6. `cancel_raced`: deliveries a race with a cancel made due again are cancelled;
 7. `wake_dialler`: kick the dialler if deliveries are due (a flushed Redis lost the
-   jobs that would have).
+   jobs that would have);
+8. `mails`: queued mails whose send job was lost;
+9. `prices`: the carrier's price of finished calls, fetched once due (domain.price_checks).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import redis
 from flask import Flask
 from sqlalchemy import and_, select, update
 
-from domain import carrier, mail
+from domain import carrier, mail, price_checks
 from domain.broadcast import calls, outcomes
 from domain.broadcast.kick import kick_dispatchers
 from domain.broadcast.plan import plan_broadcast
@@ -140,6 +142,7 @@ PASSES: dict[str, Callable[[datetime], int]] = {
     "cancelled": cancel_raced,
     "kicked": wake_dialler,
     "mails": mail.requeue_forgotten,
+    "prices": price_checks.fetch_prices,
 }
 
 
