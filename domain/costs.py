@@ -91,7 +91,7 @@ def _aggregates() -> tuple:
     return (func.count(CallAttempt.id),
             func.count(CallAttempt.id) - func.count(CallAttempt.price),
             func.coalesce(func.sum(CallAttempt.price), 0),
-            func.coalesce(func.sum((CallAttempt.duration_s + 59) / 60), 0))
+            func.coalesce(func.sum((CallAttempt.duration_s + 59) // 60), 0))
 
 
 def _cost(row) -> Cost:
