@@ -29,9 +29,10 @@ from domain.models import Bin, CallAttempt, Delivery, Member, Membership, Messag
 from domain.status import MemberStatus
 
 ZONE = ZoneInfo("Europe/Brussels")
-# Seconds of a call besides the message: the greeting before it and the menu after it
-# (press 1 / press 2). Voicemail hears the message after the beep instead: about the same.
-CALL_OVERHEAD_S = 15
+# Seconds of an answered call besides the message: the greeting before it, the menu and
+# the closing words after it. Measured in the sandbox with the app's own prompts: 29-30 s
+# for a person who presses 1; voicemail (greeting, beep, then the message) about 27 s.
+CALL_OVERHEAD_S = 30
 CENT = Decimal("0.01")
 
 

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from domain import costs
@@ -27,8 +28,9 @@ def _attempts(message_id: int) -> list[CallAttempt]:
                               .where(Delivery.message_id == message_id)).all()
 
 
+@pytest.mark.parametrize("audio_s", [20, 45])  # calls of about 50 s and 75 s
 def test_a_broadcast_ends_with_prices_that_match_the_tariff_and_the_estimate(
-        app, sandbox, workers):
+        app, sandbox, workers, audio_s):
     app.config["MAX_ATTEMPTS"] = 1
     centrum = make_bin(db)
     for i in range(4):  # people who answer, listen to the end and press 1
@@ -44,7 +46,7 @@ def test_a_broadcast_ends_with_prices_that_match_the_tariff_and_the_estimate(
         "numbers": {machine.phone: {"answer": "machine", "greeting_s": 8},
                     busy.phone: {"answer": "busy"}, silent.phone: {"answer": "no-answer"}}})
     sandbox.set_tariff(landline=LANDLINE, mobile=MOBILE, delay_s=1.0)
-    message = make_message(db, bins=[centrum], audio_s=30)
+    message = make_message(db, bins=[centrum], audio_s=audio_s)
     estimate = costs.message_estimate(message)
     assert (estimate.numbers, estimate.mobiles, estimate.landlines) == (8, 7, 1)
 
