@@ -177,6 +177,15 @@ class Estimate:
     answer_rate: float = 0.0
     amount: Decimal = Decimal(0)
     per_bin: dict[int, Decimal] = field(default_factory=dict)
+    numbers_per_bin: dict[int, int] = field(default_factory=dict)
+
+    def only(self, bin_ids: set[int]) -> Estimate:
+        """The share of these BINs (a coordinator's view of a message to several BINs)."""
+        per_bin = {k: v for k, v in self.per_bin.items() if k in bin_ids}
+        numbers = {k: v for k, v in self.numbers_per_bin.items() if k in bin_ids}
+        return Estimate(numbers=sum(numbers.values()), minutes_per_call=self.minutes_per_call,
+                        answer_rate=self.answer_rate, amount=sum(per_bin.values(), Decimal(0)),
+                        per_bin=per_bin, numbers_per_bin=numbers)
 
 
 def estimate(bin_ids: list[int], audio_duration_ms: int | None) -> Estimate:
@@ -197,6 +206,7 @@ def estimate(bin_ids: list[int], audio_duration_ms: int | None) -> Estimate:
     for bin_id, phone_type in payer.values():
         cost = tariff(phone_type) * factor
         result.per_bin[bin_id] = result.per_bin.get(bin_id, Decimal(0)) + cost
+        result.numbers_per_bin[bin_id] = result.numbers_per_bin.get(bin_id, 0) + 1
         result.amount += cost
         result.mobiles += phone_type == "mobile"
     result.numbers = len(payer)
