@@ -100,3 +100,21 @@ def test_a_coordinator_sees_only_their_share_of_a_message_to_two_bins(app):
     assert "1 numbers × 75 % answered" in page
     police = _reader(app, role="admin").get(f"/broadcasts/{message.id}").get_data(as_text=True)
     assert '<strong class="c-spent">€\u00a00,75</strong>' in police
+
+
+def test_an_admin_sets_a_bins_monthly_budget_in_euro(app):
+    from tests.ivr.web.admin_support import audited, page_text, signed_in
+    from tests.web_support import post_form
+
+    row = make_bin(db, code="12", name="BIN Heide")
+    client, _admin = signed_in(app, language="en")
+    assert 'name="monthly_budget_cents"' in page_text(client.get(f"/admin/bins/{row.id}/edit"))
+    post = {"name": "BIN Heide", "callback_replay": "y", "monthly_budget_cents": "12,50"}
+    assert post_form(client, f"/admin/bins/{row.id}/edit", post).status_code == 302
+    db.session.refresh(row)
+    assert row.monthly_budget_cents == 1250
+    assert audited("bin.edit")[0].details == {"monthly_budget_cents": 1250}
+    assert 'value="12,50"' in page_text(client.get(f"/admin/bins/{row.id}/edit"))
+    refused = post_form(client, f"/admin/bins/{row.id}/edit",
+                        {**post, "monthly_budget_cents": "-3"}).get_data(as_text=True)
+    assert "A budget cannot be negative." in refused
