@@ -127,3 +127,26 @@ def test_a_call_the_carrier_no_longer_knows_counts_as_a_check(app, sandbox):
     assert fetch_prices(now + timedelta(seconds=1)) == 0
     attempt = db.session.get(CallAttempt, delivery.call_attempts[0].id)
     assert attempt.price_checks == 1 and attempt.price_check_at > now
+
+
+def test_the_reconciler_stores_the_price_of_a_finished_call_once_due(app, sandbox):
+    from domain import carrier
+    from domain.broadcast.reconcile import reconcile
+
+    sandbox.set_scenario({"default": {"answer": "human", "hangup_after_s": 61}})
+    member = make_member(db, bins=[make_bin(db)], phone="+32470620201")
+    call = carrier.client().calls.create(to=member.phone, from_=app.config["CALLER_ID"],
+                                         twiml="<Response><Pause length='120'/></Response>")
+    assert sandbox.wait_idle(10)
+    now = utcnow()
+    later = make_delivery(db, make_message(db, status="completed"), member, outcome="human",
+                          attempts=[{"call_sid": call.sid, "dialed_at": now,
+                                     "price_check_at": now + timedelta(minutes=1)}])
+    assert reconcile()["prices"] == 0  # not due yet
+    attempt = db.session.get(CallAttempt, later.call_attempts[0].id)
+    attempt.price_check_at = now
+    db.session.commit()
+    assert reconcile()["prices"] == 1
+    db.session.refresh(attempt)
+    assert (attempt.price, attempt.price_unit, attempt.price_check_at) == (
+        Decimal("0.30"), "EUR", None)  # 61 s on a mobile: two started minutes
