@@ -19,9 +19,11 @@ from domain.models import Bin, Membership, Role, WebUser, WebUserBin, audit
 from domain.officer_admin import FieldError, mask_number
 
 EDITABLE = ("name", "municipality", "coordinator_name", "coordinator_email",
-            "coordinator_phone", "callback_replay", "fee_cents", "iban", "bic")
+            "coordinator_phone", "callback_replay", "fee_cents", "iban", "bic",
+            "monthly_budget_cents")
 # A yearly contribution above this is a typo (a BIN asks a few euro), not a fee.
 MAX_FEE_CENTS = 500_00
+MAX_BUDGET_CENTS = 100_000_00  # a month's calls (domain.costs); more is a typo
 
 
 class BinError(FieldError):
@@ -79,7 +81,18 @@ def edit_bin(row: Bin, actor: str, **fields: object) -> dict[str, object]:
     return changes
 
 
-def parse_fee(text: str | int | None) -> int:
+def parse_budget(text: str | int | None) -> int | None:
+    """A monthly budget for calls in euro, as `parse_fee` reads it; empty: no budget."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    try:
+        cents = parse_fee(text, limit=MAX_BUDGET_CENTS)
+    except BinError as exc:
+        raise BinError("monthly_budget_cents", exc.reason) from None
+    return cents
+
+
+def parse_fee(text: str | int | None, limit: int = MAX_FEE_CENTS) -> int:
     """Euro as people type them (`5`, `7.50`, `7,50`, `€ 5`) in cents; BinError('fee', ...)."""
     if isinstance(text, int):
         cents = text
@@ -93,7 +106,7 @@ def parse_fee(text: str | int | None) -> int:
         cents = -cents if sign else cents
     if cents < 0:
         raise BinError("fee", "negative")
-    if cents > MAX_FEE_CENTS:
+    if cents > limit:
         raise BinError("fee", "too_high")
     return cents
 
@@ -105,6 +118,8 @@ def _payment(fields: dict[str, object], row: Bin | None) -> dict[str, object]:
     if "fee_cents" in fields:
         out["fee_cents"] = parse_fee(fields["fee_cents"] if fields["fee_cents"] is not None
                                      else 0)
+    if "monthly_budget_cents" in fields:
+        out["monthly_budget_cents"] = parse_budget(fields["monthly_budget_cents"])  # type: ignore[arg-type]
     if "iban" in fields:
         out["iban"] = _checked(fields["iban"], iban_number, "iban")
     if "bic" in fields:

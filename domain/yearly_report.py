@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 
+from domain import costs
 from domain.db import db
 from domain.models import (
     AuditLog,
     Bin,
-    CallAttempt,
     Contribution,
     Delivery,
     Member,
@@ -144,7 +144,7 @@ def build(bin_id: int, year: int) -> YearReport:
     report.messages = Counter(kind for _, kind in messages)
     deliveries = _deliveries_of(bin_id, [message_id for message_id, _ in messages])
     _reach(report, deliveries)
-    _costs(report, deliveries)
+    _costs(report, bin_id)
     _contributions(report, bin_id, year)
     return report
 
@@ -205,24 +205,19 @@ def _reach(report: YearReport, deliveries) -> None:
             deliveries, Delivery.confirmed_at.is_not(None))) or 0)
 
 
-def _costs(report: YearReport, deliveries) -> None:
-    if deliveries is None:
-        return
-    rows = db.session.execute(
-        select(CallAttempt.dialed_at, CallAttempt.duration_s, CallAttempt.price,
-               CallAttempt.price_unit)
-        .join(Delivery, Delivery.id == CallAttempt.delivery_id)
-        .where(deliveries, CallAttempt.dialed_at.is_not(None))).all()
-    for dialed_at, duration_s, price, unit in rows:
-        report.calls += 1
-        report.billed_minutes += -(-(duration_s or 0) // 60)
-        if price is None or unit is None:
-            report.unpriced_calls += 1
+def _costs(report: YearReport, bin_id: int) -> None:
+    """The calls dialled in the year for this BIN, month by month (domain.costs)."""
+    unit = costs.unit()
+    for month in range(1, 13):
+        cost = costs.by_bin(f"{report.year:04d}-{month:02d}", {bin_id}).get(bin_id)
+        if cost is None or not cost.calls:
             continue
-        month = dialed_at.astimezone(ZONE).month
-        report.costs[unit] = report.costs.get(unit, Decimal(0)) + price
-        by_month = report.costs_by_month.setdefault(month, {})
-        by_month[unit] = by_month.get(unit, Decimal(0)) + price
+        report.calls += cost.calls
+        report.billed_minutes += cost.minutes
+        report.unpriced_calls += cost.unpriced
+        if cost.calls > cost.unpriced:
+            report.costs[unit] = report.costs.get(unit, Decimal(0)) + cost.amount
+            report.costs_by_month[month] = {unit: cost.amount}
 
 
 def _contributions(report: YearReport, bin_id: int, year: int) -> None:

@@ -21,6 +21,7 @@ from .model import Call, CallEnded, NextDoc, Number, Recording, Redirected, new_
 from .phones import Behaviour, HumanPhone, MachinePhone, Party, Scenario
 from .schema import API_PREFIX, ApiError
 from .signing import WebhookClient, WebhookError, WebhookResponse
+from .tariff import Tariff
 from .transcript import Transcript
 from .twiml import Interpreter, TwimlError
 from .workers import Work
@@ -44,6 +45,7 @@ class Carrier(CallbacksMixin):
         self.scale = time_scale
         self.faults = faults
         self.fired = Fired()
+        self.tariff = Tariff()
         self.dice = dice
         self.base_url = ""
         self.lock = threading.RLock()
@@ -313,6 +315,7 @@ class Carrier(CallbacksMixin):
             if call.final:
                 return
             call.end = time.time()
+            self.tariff.settle(call)
             if call.dispatched:
                 self._active -= 1
                 self._qcond.notify_all()

@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a verified caller ID")
     p.add_argument("--fault", type=_fault, action="append", default=[], metavar="NAME=VALUE",
                    help="a fault knob, e.g. rest_429_rate=0.1 (see POST /sandbox/faults)")
+    p.add_argument("--tariff-landline", type=float, default=0.03,
+                   help="price per started minute of an answered call to a landline")
+    p.add_argument("--tariff-mobile", type=float, default=0.15,
+                   help="price per started minute of an answered call to a mobile (+324...)")
+    p.add_argument("--price-unit", default="EUR", help="currency of the prices")
+    p.add_argument("--price-delay-s", type=float, default=0.0,
+                   help="a call's price stays null this many (real) seconds after it ended")
     p.add_argument("--seed", type=int, default=None, help="seed for the fault dice")
     return p
 
@@ -98,6 +105,9 @@ def main(argv: Sequence[str]) -> int:
         numbers=dict(args.number), verified=args.verified, faults=dict(args.fault),
         seed=args.seed, host=args.host, port=args.port,
     )
+    server.carrier.tariff.update({"landline": args.tariff_landline,
+                                  "mobile": args.tariff_mobile, "unit": args.price_unit,
+                                  "delay_s": args.price_delay_s})
     print(f"sandbox on http://{args.host}:{args.port}  account {args.account_sid}  "
           f"cps {args.cps}  max-concurrent {args.max_concurrent}  time-scale {args.time_scale}",
           flush=True)

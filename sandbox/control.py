@@ -103,6 +103,16 @@ def register(app: Flask, carrier: Carrier, set_scenario: Callable[[Scenario], No
                 return _bad(f"bad fault knob: {exc}")
         return jsonify(carrier.faults.to_dict())
 
+    @app.route("/sandbox/tariff", methods=["GET", "POST", "PUT"])
+    def tariff() -> Response | tuple[Response, int]:
+        """Call prices: ``{"landline": 0.03, "mobile": 0.15, "unit": "EUR", "delay_s": 0}``."""
+        if request.method != "GET":
+            try:
+                carrier.tariff.update(request.get_json(force=True) or {})
+            except (KeyError, ValueError, TypeError, ArithmeticError) as exc:
+                return _bad(f"bad tariff setting: {exc}")
+        return jsonify(carrier.tariff.to_dict())
+
     @app.get("/sandbox/faults/fired")
     def faults_fired() -> Response:
         return jsonify(carrier.fired.to_dict())

@@ -80,6 +80,16 @@ class Call:
     phone: Any = None
     dispatched: bool = False
     rejected: str | None = None
+    # Set by the tariff when the call ends; shown on the resource from price_known_at on.
+    price: str | None = None
+    price_unit: str = "USD"
+    price_known_at: float | None = None
+
+    def reported_price(self) -> str | None:
+        """The Call resource's ``price``: null until the carrier has billed the call."""
+        if self.price_known_at is None or time.time() < self.price_known_at:
+            return None
+        return self.price
 
     @property
     def final(self) -> bool:

@@ -130,6 +130,10 @@ class SandboxServer:
     def set_faults(self, **knobs: float) -> None:
         self.faults.update(knobs)
 
+    def set_tariff(self, **knobs: float | str) -> None:
+        """Call prices: ``landline``/``mobile`` per started minute, ``unit``, ``delay_s``."""
+        self.carrier.tariff.update(knobs)
+
     def fired(self) -> dict[str, int]:
         """How often each fault was injected since the start or the last reset."""
         return self.carrier.fired.to_dict()

@@ -21,6 +21,7 @@ from domain.broadcast.pacing import INFLIGHT_KEY
 from domain.db import db
 from domain.metrics import CALL_OUTCOMES
 from domain.models import CallAttempt, Delivery, Message, run_alone, utcnow
+from domain.price_checks import price_fields
 from domain.redis_conn import redis_conn
 from domain.status import (
     ATTEMPT,
@@ -109,9 +110,11 @@ def _record_final(attempt_id: int, sid: str | None, status: str, answered_by: st
     one more. Only a call that was not answered takes the general path (retry or close).
     A final status without a SID can only finish an attempt that has none either: for one
     with a SID, nothing says the news is about its call."""
+    now = utcnow()
     finished = db.session.connection().execute(_finish_attempt(), {
-        "p_id": attempt_id, "p_sid": sid, "p_status": status, "p_now": utcnow(),
+        "p_id": attempt_id, "p_sid": sid, "p_status": status, "p_now": now,
         "p_duration": duration_s, "p_answered_by": answered_by,
+        **price_fields(status, now),
     }).first()
     if finished is None:
         db.session.rollback()
@@ -137,6 +140,8 @@ def _finish_attempt() -> Update:
                or_(CallAttempt.call_sid.is_(None), CallAttempt.call_sid == sid))
         .values(status=bindparam("p_status"), ended_at=bindparam("p_now"),
                 duration_s=bindparam("p_duration"),
+                price=bindparam("p_price"), price_unit=bindparam("p_price_unit"),
+                price_check_at=bindparam("p_price_check_at"),
                 call_sid=func.coalesce(CallAttempt.call_sid, sid),
                 answered_by=func.coalesce(bindparam("p_answered_by", type_=String),
                                           CallAttempt.answered_by))

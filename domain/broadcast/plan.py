@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, select, update
 
 from domain import carrier
 from domain.broadcast.kick import kick_dispatchers
@@ -78,33 +78,37 @@ def _recipients(message: Message) -> list[dict]:
         officer = db.session.get(Officer, message.officer_id) if message.officer_id else None
         if officer is None or not officer.phone:
             return []
-        return [{"member_id": None, "phone": officer.phone, "phone2": None, "language": "nl"}]
+        return [{"member_id": None, "phone": officer.phone, "phone2": None, "language": "nl",
+                 "bin_id": None}]
     if message.kind == "feedback" and message.parent_id:
         # The alert's recipients who are still members: one who left or was erased since
         # (no member row, or no membership any more) is never called again.
         still_member = select(Membership.id).where(Membership.member_id == Member.id).exists()
-        query = (select(Delivery.member_id, Delivery.phone, Delivery.phone2, Delivery.language)
+        query = (select(Delivery.member_id, Delivery.phone, Delivery.phone2, Delivery.language,
+                        Delivery.bin_id)
                  .join(Member, Member.id == Delivery.member_id)
                  .where(Delivery.message_id == message.parent_id,
                         Member.status == MemberStatus.ACTIVE, still_member)
                  .order_by(Delivery.id))
     else:
-        targets = select(MessageBin.bin_id).where(MessageBin.message_id == message.id)
+        # The BIN that pays for a person in two targeted BINs: the first one targeted.
         query = (
-            select(Member.id, Member.phone, Member.phone2, Member.language)
+            select(Member.id, Member.phone, Member.phone2, Member.language, MessageBin.bin_id)
             .join(Membership, Membership.member_id == Member.id)
-            .where(Membership.bin_id.in_(targets), Member.status == MemberStatus.ACTIVE)
-            .order_by(Member.id)
+            .join(MessageBin, and_(MessageBin.bin_id == Membership.bin_id,
+                                   MessageBin.message_id == message.id))
+            .where(Member.status == MemberStatus.ACTIVE)
+            .order_by(Member.id, MessageBin.id)
         )
     seen: set[str] = set()
     rows = []
-    for member_id, phone, phone2, language in db.session.execute(query):
+    for member_id, phone, phone2, language, bin_id in db.session.execute(query):
         if phone in seen:
             continue
         seen.add(phone)
         rows.append({"member_id": member_id, "phone": phone,
                      "phone2": phone2 if phone2 and phone2 != phone else None,
-                     "language": language or "nl"})
+                     "language": language or "nl", "bin_id": bin_id})
     return rows
 
 

@@ -16,7 +16,8 @@ in order, one function per repair:
 7. `wake_dialler`: kick the dialler if deliveries are due (a flushed Redis lost the
    jobs that would have);
 8. `mails`, `carrier_recordings`, `retention`: queue lost mails, the carrier deletions
-   of processed recordings, and the daily retention run (domain.retention).
+   of processed recordings, and the daily retention run (domain.retention);
+9. `prices`: the carrier's price of finished calls, fetched once due (domain.price_checks).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import redis
 from flask import Flask
 from sqlalchemy import and_, select, update
 
-from domain import carrier, carrier_recordings, mail, retention
+from domain import carrier, carrier_recordings, mail, price_checks, retention
 from domain.broadcast import calls, outcomes
 from domain.broadcast.kick import kick_dispatchers
 from domain.broadcast.plan import plan_broadcast
@@ -144,6 +145,7 @@ PASSES: dict[str, Callable[[datetime], int]] = {
     "mails": mail.requeue_forgotten,
     "carrier_recordings": carrier_recordings.enqueue_due_deletions,
     "retention": retention.schedule,
+    "prices": price_checks.fetch_prices,
 }
 
 

@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         zones,
     )
     from ivr.cli.contributions import contribution_cli
+    from ivr.cli.costs import costs_command
     from ivr.cli.retention import retention_cli
 
     for group in (bins.bin_cli, members.member_cli, officers.officer_cli, demo.demo_cli,
@@ -27,3 +28,4 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(worker.worker_command)
     app.cli.add_command(check.check_command)
+    app.cli.add_command(costs_command)

@@ -30,6 +30,9 @@ PROBLEMS = {
     ("iban", "invalid"): ("--iban", "is not a valid IBAN (check the digits)"),
     ("iban", "needed"): ("--iban", "is needed: a BIN with a fee needs an account"),
     ("bic", "invalid"): ("--bic", "is not a valid BIC (8 or 11 characters)"),
+    ("monthly_budget_cents", "format"): ("--budget", "must be an amount in euro, such as 25"),
+    ("monthly_budget_cents", "negative"): ("--budget", "must not be negative"),
+    ("monthly_budget_cents", "too_high"): ("--budget", "must be at most 100000 euro"),
 }
 
 
@@ -84,10 +87,12 @@ def add(code: str, name: str, municipality: str | None, coordinator_email: str |
 @click.option("--fee", help=FEE_HELP)
 @click.option("--iban", help=IBAN_HELP + " An empty value removes it.")
 @click.option("--bic", help=BIC_HELP + " An empty value removes it.")
+@click.option("--budget", help="Monthly budget for calls in euro, warned about before "
+                               "sending (`costs`); an empty value removes it.")
 def edit(code: str, name: str | None, municipality: str | None,
          coordinator_email: str | None, coordinator_name: str | None,
          callback_replay: str | None, fee: str | None, iban: str | None,
-         bic: str | None) -> None:
+         bic: str | None, budget: str | None) -> None:
     """Change a BIN's settings (name, coordinator, contribution...); audited with what changed."""
     row = db.session.scalar(select(Bin).where(Bin.code == code))
     if row is None:
@@ -97,11 +102,11 @@ def edit(code: str, name: str | None, municipality: str | None,
     wanted = {"name": name, "municipality": municipality,
               "coordinator_email": coordinator_email, "coordinator_name": coordinator_name,
               "callback_replay": None if callback_replay is None else callback_replay == "on",
-              "fee_cents": fee, "iban": iban, "bic": bic}
+              "fee_cents": fee, "iban": iban, "bic": bic, "monthly_budget_cents": budget}
     if not any(value is not None for value in wanted.values()):
         raise click.ClickException(
             "nothing to change: give --name, --municipality, --coordinator-email, "
-            "--coordinator-name, --callback-replay, --fee, --iban or --bic")
+            "--coordinator-name, --callback-replay, --fee, --iban, --bic or --budget")
     try:
         changes = bins.edit_bin(row, "cli", **{field: value for field, value in wanted.items()
                                                 if value is not None})
@@ -110,8 +115,11 @@ def edit(code: str, name: str | None, municipality: str | None,
         raise _refuse(exc, code) from None
     db.session.commit()
     replay = "on" if row.callback_replay else "off"
+    budget_text = "none" if row.monthly_budget_cents is None \
+        else f"€{row.monthly_budget_cents / 100:.2f}"
     click.echo(f"BIN {code} '{row.name}': {'updated' if changes else 'unchanged'} "
-               f"(callback replay {replay}, contribution {fee_text(row.fee_cents)}).")
+               f"(callback replay {replay}, contribution {fee_text(row.fee_cents)}, "
+               f"monthly budget {budget_text}).")
 
 
 @bin_cli.command("list")

@@ -44,6 +44,9 @@ REASONS = {
     ("iban", "invalid"): _l("This is not a valid IBAN: check the digits."),
     ("iban", "needed"): _l("A BIN that asks a contribution needs an account (IBAN)."),
     ("bic", "invalid"): _l("A BIC has 8 or 11 letters and digits, such as GKCCBEBB."),
+    ("monthly_budget_cents", "format"): _l("Write an amount in euro, such as 25 or 12,50."),
+    ("monthly_budget_cents", "negative"): _l("A budget cannot be negative."),
+    ("monthly_budget_cents", "too_high"): _l("At most 100000 euro a month."),
 }
 ROLE_LABELS = {Role.ADMIN.value: _l("Police admin"), Role.DISPATCHER.value: _l("Dispatcher"),
                Role.COORDINATOR.value: _l("Coordinator")}
@@ -94,12 +97,17 @@ class BinForm(FlaskForm):
                        render_kw={"autocomplete": "off", "spellcheck": "false"})
     bic = StringField(_l("BIC (optional)"), validators=[Optional(), Length(max=14)],
                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+    monthly_budget_cents = StringField(_l("Monthly budget for calls (€)"),
+                                       validators=[Optional(), Length(max=12)],
+                                       render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
     def process(self, formdata=None, obj=None, data=None, **kwargs) -> None:
         """Shown in euro (7,50), stored in cents: the BIN's fee is put in the field as text."""
         super().process(formdata, obj, data, **kwargs)
         if obj is not None and not self.is_submitted():
             self.fee.data = euro_text(obj.fee_cents or 0)
+            budget = obj.monthly_budget_cents
+            self.monthly_budget_cents.data = "" if budget is None else euro_text(budget)
 
     def values(self) -> dict[str, object]:
         """The BIN's editable fields as the domain takes them (empty text is None)."""
@@ -107,7 +115,8 @@ class BinForm(FlaskForm):
                   else bool(self.callback_replay.data)
                   for name in ("name", "municipality", "coordinator_name", "coordinator_email",
                                "coordinator_phone", "callback_replay")}
-        return {**values, **payment_values(self)}
+        return {**values, **payment_values(self),
+                "monthly_budget_cents": (self.monthly_budget_cents.data or "").strip()}
 
 
 def euro_text(cents: int) -> str:

@@ -24,6 +24,7 @@ from domain.broadcast.cancel import cancel_broadcast
 from domain.models import Message, utcnow
 from domain.status import AudioStatus, MessageStatus
 from ivr.web.broadcast_chart import ideal_label, reach_chart
+from ivr.web.costs import broadcast_costs
 from ivr.web.permissions import EVERY_ROLE, POLICE, roles_required, visible_bin_ids
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
@@ -73,7 +74,8 @@ def show(message_id: int):
                                request.args.get("page", 1, type=int))
     return render_template("broadcasts/show.html", message=message, rows=rows,
                            show=show_filter, filters=history.FILTERS,
-                           audio_url=listen_url(message), **live_context(message, scope))
+                           audio_url=listen_url(message), **live_context(message, scope),
+                           **broadcast_costs(message, scope))
 
 
 @bp.get("/<int:message_id>/live")

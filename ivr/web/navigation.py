@@ -15,6 +15,7 @@ MENU = (
     ("contributions.index", _l("Contributions"), (C,)),
     ("zones.index", _l("Zones"), (C, A)),
     ("broadcasts.index", _l("Broadcasts"), (C, D, A)),
+    ("costs.index", _l("Costs"), (C, D, A)),
     ("reports.index", _l("Year reports"), (C, D, A)),
     ("admin.bins", _l("BINs"), (A,)),
     ("admin.officers", _l("Officers"), (A,)),

@@ -87,3 +87,19 @@ def test_quiet_hours_hold_non_urgent_messages_until_morning(app):
     assert _not_before("feedback", datetime(2026, 11, 28, 5, 0, tzinfo=UTC)).hour == 8
     assert _not_before("urgent", night) is None
     assert _not_before("cold", datetime(2026, 11, 27, 12, 0, tzinfo=UTC)) is None
+
+
+def test_each_delivery_is_for_the_first_targeted_bin_of_its_member(app, sandbox):
+    """What each BIN pays is summed over its deliveries (domain.costs)."""
+    a, b = make_bin(db), make_bin(db)
+    both = make_member(db, bins=[b, a], phone="+32470300201")
+    only_b = make_member(db, bins=[b], phone="+32470300202")
+    message = make_message(db, bins=[a, b])
+    plan_broadcast(message.id)
+    bins = dict(db.session.execute(select(Delivery.member_id, Delivery.bin_id).where(
+        Delivery.message_id == message.id)).all())
+    assert bins == {both.id: a.id, only_b.id: b.id}
+    feedback = make_message(db, bins=[a, b], kind="feedback", parent_id=message.id)
+    plan_broadcast(feedback.id)
+    assert dict(db.session.execute(select(Delivery.member_id, Delivery.bin_id).where(
+        Delivery.message_id == feedback.id)).all()) == bins

@@ -161,6 +161,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     # issue 15's parts add their routes here, each under its own comment
     # member erasure and the audit of member data (ivr/web/members.py, admin_audit.py)
     # costs (ivr/web/costs.py): a coordinator their own BINs, the police every BIN
+    "costs.index": ("GET", signed_in()),  # each sees their own scope
     # the yearly report (ivr/web/reports.py): a coordinator their own BINs, the police too
     "reports.index": ("GET", {**bin12_and_police(), C11: OK}),  # each: their first BIN
     "reports.show": ("GET", bin12_and_police()),
