@@ -35,7 +35,7 @@ from domain.status import AudioStatus, MessageStatus
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 300
 # A message still `recording` this long after it was made has no officer on the line.
-ON_THE_LINE_AT_MOST = timedelta(hours=1)
+ON_THE_LINE_AT_MOST = timedelta(hours=4)  # the carrier's default limit of a call
 
 
 def due(now: datetime) -> ColumnElement[bool]:

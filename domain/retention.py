@@ -69,8 +69,9 @@ ERASED = "erased:"
 SCHEDULE_KEY = "buurtlijn:retention:scheduled"
 # Messages whose broadcast is over: their audio and call details may go.
 FINISHED = (MessageStatus.COMPLETED, MessageStatus.CANCELLED, MessageStatus.REFUSED)
-# A call session or a take still `recording` younger than this may be a call in progress.
-LIVE_CALL_AT_MOST = timedelta(days=1)
+# A call row, session or take still `recording` younger than this may belong to a call in
+# progress (the carrier ends every call after 4 hours, Twilio's default time limit).
+LIVE_CALL_AT_MOST = timedelta(hours=4)
 FAILURE_ACTIONS = ("auth.failure", "auth.refused_locked", "auth.lock", "web.sign_in_failed")
 
 
@@ -152,11 +153,11 @@ def call_details(now: datetime, dry_run: bool) -> int:
 
 def inbound_calls(now: datetime, dry_run: bool) -> int:
     """Who called the caller ID or the recording line (number, member) INBOUND_CALLS days
-    ago, and the state of calls that ended that long ago (at least a day: a call may
-    still be going on)."""
-    moment = cutoff(now, "INBOUND_CALLS")
+    ago, and the state of those calls (at least LIVE_CALL_AT_MOST ago: the call's own
+    webhooks look its row up by SID while it lasts)."""
+    moment = min(cutoff(now, "INBOUND_CALLS"), now - LIVE_CALL_AT_MOST)
     calls = and_(InboundCall.created_at < moment, InboundCall.call_sid.not_like(ERASED + "%"))
-    sessions = CallSession.updated_at < min(moment, now - LIVE_CALL_AT_MOST)
+    sessions = CallSession.updated_at < moment
     count = (_count(select(InboundCall.id).where(calls))
              + _count(select(CallSession.call_sid).where(sessions)))
     if count and not dry_run:
