@@ -6,6 +6,7 @@ and no number, SID or audio of the broadcast."""
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 import requests
 from sqlalchemy import select
@@ -15,6 +16,8 @@ from domain import retention
 from domain.broadcast.totals import totals
 from domain.db import db
 from domain.models import CallAttempt, Delivery, Message
+from domain.models.base import utcnow
+from domain.price_checks import fetch_prices
 from tests.e2e.broadcast_support import settled
 from tests.factories import make_bin, make_member, make_officer
 from tests.support import wait_for
@@ -57,6 +60,8 @@ def test_carrier_copies_go_once_processed_and_a_run_keeps_only_the_counts(app, s
     before = totals(message.id)
     assert (before.human, before.busy, before.no_answer) == (1, 1, 1)
 
+    # An answered call keeps its SID until the carrier's price is in (domain.price_checks).
+    assert fetch_prices(utcnow() + timedelta(hours=1)) == 1
     app.config.update(RETENTION_RECORDINGS_DAYS=0, RETENTION_CALL_DETAILS_DAYS=0)
     done = retention.run()
 
