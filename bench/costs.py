@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from bench.support import offline_app
+
 MEMBERS = 10_000
 PER_MESSAGE = 1_000
 
@@ -68,17 +70,8 @@ def _fill(attempts: int) -> tuple[list[int], list[int]]:
 def run_once(attempts: int, database_url: str | None, workdir: Path) -> dict[str, float]:
     from domain import costs
     from domain.db import db
-    from ivr import create_app
 
-    url = database_url or f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://unused",
-                      "TWILIO_API_URL": "http://127.0.0.1:9"})  # no carrier: not live
-    with app.app_context():
-        from flask_migrate import downgrade, upgrade
-
-        if database_url:
-            downgrade(revision="base")
-        upgrade()
+    with offline_app(database_url, workdir):
         bins, message_ids = _fill(attempts)
         months = costs.recent_months(12)
         timed = {

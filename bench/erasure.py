@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.support import offline_app
+
 
 def _seed(members: int, messages: int) -> list[int]:
     from sqlalchemy import insert, select
@@ -74,17 +76,8 @@ def run(members: int, messages: int, erase: int, database_url: str | None,
     from domain import erasure
     from domain.db import db
     from domain.models import Member
-    from ivr import create_app
 
-    url = database_url or f"sqlite:///{workdir / 'bench-erasure.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://unused",
-                      "TWILIO_API_URL": "http://127.0.0.1:9"})  # no carrier: not live
-    with app.app_context():
-        from flask_migrate import downgrade, upgrade
-
-        if database_url:
-            downgrade(revision="base")
-        upgrade()
+    with offline_app(database_url, workdir):
         ids = _seed(members, messages)
         times = []
         for member_id in ids[members // 2: members // 2 + erase]:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bench.support import offline_app
+
 HEADER = "bin_code,name,street,house_number,postcode,municipality,phone,phone2,language,email"
 
 
@@ -30,19 +32,10 @@ def member_csv(n: int) -> str:
 def run_once(n: int, database_url: str | None, workdir: Path) -> float:
     from domain.db import db
     from domain.models import Bin
-    from ivr import create_app
 
-    url = database_url or f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://unused",
-                      "TWILIO_API_URL": "http://127.0.0.1:9"})  # no carrier: not live
     csv_path = workdir / "members.csv"
     csv_path.write_text(member_csv(n))
-    with app.app_context():
-        from flask_migrate import downgrade, upgrade
-
-        if database_url:
-            downgrade(revision="base")
-        upgrade()
+    with offline_app(database_url, workdir) as app:
         for code in ("11", "12", "13"):
             db.session.add(Bin(code=code, name=f"BIN {code}"))
         db.session.commit()

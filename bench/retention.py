@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from bench.support import offline_app
+
 PER_MESSAGE = 1000
 
 
@@ -58,17 +60,8 @@ def run_once(attempts: int, database_url: str | None, workdir: Path) -> tuple[fl
     from domain import retention
     from domain.db import db
     from domain.models import CallAttempt
-    from ivr import create_app
 
-    url = database_url or f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://unused",
-                      "TWILIO_API_URL": "http://127.0.0.1:9"})  # no carrier: not live
-    with app.app_context():
-        from flask_migrate import downgrade, upgrade
-
-        if database_url:
-            downgrade(revision="base")
-        upgrade()
+    with offline_app(database_url, workdir):
         fill(attempts)
         start = time.perf_counter()
         first = retention.run()

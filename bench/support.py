@@ -8,7 +8,9 @@ import platform
 import socket
 import statistics
 import subprocess
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 # The server the benchmarks may use; a fresh database is created on it per stack.
@@ -84,3 +86,22 @@ def cpu_probe_s(iterations: int = 5_000_000) -> float:
     for i in range(iterations):
         total += i
     return time.perf_counter() - started
+
+
+@contextmanager
+def offline_app(database_url: str | None, workdir: Path) -> Iterator:
+    """An app on an empty, migrated database (a new SQLite file unless `database_url`),
+    with no Redis and no carrier behind it, inside its app context: what the benches
+    of a single domain function need."""
+    from flask_migrate import downgrade, upgrade
+
+    from ivr import create_app
+
+    url = database_url or f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://unused",
+                      "TWILIO_API_URL": "http://127.0.0.1:9"})  # no carrier: not live
+    with app.app_context():
+        if database_url:
+            downgrade(revision="base")
+        upgrade()
+        yield app
