@@ -19,7 +19,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, cast, delete, func, literal, or_, select, update
+from sqlalchemy import String, cast, delete, func, literal, or_, select, text, update
 
 from domain.broadcast.cancel import _end_call as end_call
 from domain.broadcast.outcomes import complete_if_done
@@ -114,6 +114,19 @@ def erase_person(member: Member, actor: str) -> Erasure:
           contributions=contributions, deliveries=result.deliveries)
     db.session.flush()
     return result
+
+
+def checkpoint() -> bool:
+    """After an erasure is committed, on SQLite: copy the WAL into the database file and
+    truncate it, so the old pages (which still hold the person) leave the disk; in the
+    file itself `secure_delete` has zeroed them. True when done; False on PostgreSQL
+    (dead rows go at the next vacuum) or while a reader keeps the WAL busy (the next
+    automatic checkpoint overwrites it)."""
+    if db.engine.dialect.name != "sqlite":
+        return False
+    with db.engine.connect() as conn:
+        busy, _, _ = conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    return not busy
 
 
 def _erase_deliveries(member_id: int, numbers: list[str], result: Erasure) -> None:

@@ -160,6 +160,7 @@ def erase_member(member_id: int | None, phone: str | None, yes: bool) -> None:
         click.confirm("Erase this person everywhere? This cannot be undone", abort=True)
     done = erasure.erase_person(member, "cli")
     db.session.commit()
+    erasure.checkpoint()
     click.echo(f"Erased member {done.member_id}: {done.deliveries} deliveries kept as "
                f"anonymous counts ({done.cancelled} not called any more), "
                f"{done.applications} applications, {done.mails} mails and "

@@ -140,5 +140,6 @@ def leave(token: str):
     if form.validate_on_submit():
         erasure.erase_person(member, member_page.SELF)
         db.session.commit()
+        erasure.checkpoint()
         return render_template("me/left.html")
     return render_template("me/leave.html", form=form, member=member, token=token)

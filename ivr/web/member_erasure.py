@@ -47,5 +47,6 @@ def erase(member_id: int):
                                bins=member_admin.member_bins(member, my_bins()))
     erasure.erase_person(member, current_user.email)
     db.session.commit()
+    erasure.checkpoint()
     flash(_("The member was erased. Past alerts keep only anonymous counts."), "success")
     return redirect(url_for("members.index"))
