@@ -13,6 +13,10 @@ from sqlalchemy import Select, func, or_, select
 from domain.db import db
 from domain.models import AuditLog
 
+# A person leaving a BIN (removed, or erased everywhere): one entry per person, with the
+# BIN ids and the contributions they had paid; yearly reports count them, retention keeps them.
+LEAVING_ACTIONS = ("member.remove", "member.erase")
+
 KNOWN_ACTIONS = (
     "application.approve", "application.confirm", "application.decline",
     "application.submit", "application.list", "contribution.list",

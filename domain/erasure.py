@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import String, cast, delete, func, literal, or_, select, text, update
 
-from domain.broadcast.cancel import _end_call as end_call
+from domain.broadcast.cancel import end_call
 from domain.broadcast.outcomes import complete_if_done
 from domain.db import db
 from domain.member_admin import contributions_of

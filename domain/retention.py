@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 
 from domain import carrier_recordings
+from domain.audit_log import LEAVING_ACTIONS
 from domain.db import db
 from domain.models import (
     Application,
@@ -237,9 +238,10 @@ def mails(now: datetime, dry_run: bool) -> int:
 
 
 def audit_log(now: datetime, dry_run: bool) -> int:
-    """Audit entries AUDIT days old (by default two years: a yearly report of last year
-    still finds who left)."""
-    where = AuditLog.at < cutoff(now, "AUDIT")
+    """Audit entries AUDIT days old (by default two years). The entries of people leaving
+    stay: they hold only ids, BINs and contribution amounts, and every yearly report
+    counts who left, and what they had paid, from them."""
+    where = and_(AuditLog.at < cutoff(now, "AUDIT"), AuditLog.action.not_in(LEAVING_ACTIONS))
     count = _count(select(AuditLog.id).where(where))
     if count and not dry_run:
         db.session.execute(delete(AuditLog).where(where))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 
 from domain import costs
+from domain.audit_log import LEAVING_ACTIONS
 from domain.db import db
 from domain.models import (
     AuditLog,
@@ -33,7 +34,6 @@ from domain.status import MessageStatus, Outcome
 ZONE = ZoneInfo("Europe/Brussels")  # a BIN's year runs from midnight in Belgium
 KINDS = ("urgent", "feedback", "cold", "test")
 # Audit actions that end a membership; their details name the BINs left (domain.member_admin).
-LEAVING_ACTIONS = ("member.remove", "member.erase")
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def cancel_broadcast(message_id: int, actor: str) -> tuple[int, int]:
     ended = 0
     for attempt in live:
         try:
-            _end_call(attempt)
+            end_call(attempt)
             ended += 1
         except TwilioRestException as exc:
             log.info("ending %s: %s (it may have ended already)", attempt.call_sid, exc.msg)
@@ -48,7 +48,7 @@ def cancel_broadcast(message_id: int, actor: str) -> tuple[int, int]:
     return stopped, ended
 
 
-def _end_call(attempt: CallAttempt) -> None:
+def end_call(attempt: CallAttempt) -> None:
     """Twilio: `canceled` ends a call not yet answered and leaves an answered one alone;
     `completed` hangs up one in progress. Our attempt may not know yet that the call was
     answered (detection reports a few seconds later), so the carrier's answer decides."""

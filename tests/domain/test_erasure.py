@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from domain import erasure, yearly_report
+from domain.audit_log import LEAVING_ACTIONS
 from domain.broadcast.totals import totals
 from domain.db import db
 from domain.member_admin import remove_member
@@ -90,7 +91,7 @@ def test_one_leaving_entry_per_person_and_bin(app):
     db.session.commit()
     _erase(db.session.get(Member, person.id))
     bins_left = [(e.action, e.details["bins"]) for e in db.session.scalars(
-        select(AuditLog).where(AuditLog.action.in_(yearly_report.LEAVING_ACTIONS))
+        select(AuditLog).where(AuditLog.action.in_(LEAVING_ACTIONS))
         .order_by(AuditLog.id))]
     assert bins_left == [("member.remove", [centrum.id]), ("member.erase", [heide.id])]
     assert yearly_report.build(centrum.id, 2026).left == 1
