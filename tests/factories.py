@@ -262,11 +262,3 @@ def make_contribution(db, member, bin_, year: int = 2026, paid: bool = False, **
     db.session.commit()
     return row
 
-
-# issue 15: retention
-
-
-# issue 15: erasure and audit
-
-
-# issue 15: costs and the yearly report

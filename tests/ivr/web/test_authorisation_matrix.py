@@ -158,8 +158,6 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "contributions.statement": ("POST", {**bin12_only(), C11: OK}),  # no file: the form
     "contributions.confirm_statement": ("POST", {**bin12_only(), C11: OK}),  # none pending
 
-    # issue 15's parts add their routes here, each under its own comment
-    # member erasure and the audit of member data (ivr/web/members.py, admin_audit.py)
     # costs (ivr/web/costs.py): a coordinator their own BINs, the police every BIN
     "costs.index": ("GET", signed_in()),  # each sees their own scope
     # the yearly report (ivr/web/reports.py): a coordinator their own BINs, the police too
@@ -200,7 +198,6 @@ def world(app):
         # join: BIN 12's application, and a personal link of BIN 12's member
         "application_id": make_application(db, bin12).id,
         "token": make_member_link(db, members[12]),
-        # issue 15's parts add their path values here, each under its own comment
         # the yearly report
         "year": 2026,
     }
