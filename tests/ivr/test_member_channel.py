@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,12 @@ def test_export_writes_the_channel_and_imports_back_the_same(app, bins, tmp_path
     again = app.test_cli_runner().invoke(args=["member", "import", str(out)])
     assert again.exit_code == 0, again.output
     assert stored() == {"An": ("none", "none"), "Bart": ("sms", "sms"), "Cor": (None, "none")}
+
+
+def test_the_person_export_says_their_channel(app, bins, tmp_path):
+    assert run_import(app, tmp_path, "11,Bart,,,,,0470 12 34 56,,nl,,sms\n").exit_code == 0
+    member = db.session.scalars(select(Member)).one()
+    result = app.test_cli_runner().invoke(
+        args=["member", "export", "--person", "--id", str(member.id)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["member"]["channel"] == "sms"
