@@ -4,6 +4,8 @@ with a form error where it cannot be honoured; every change is audited."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from domain import channels
@@ -105,3 +107,17 @@ def test_the_member_changes_their_channel_on_their_own_page(app):
                      token_from=path).get_data(as_text=True)
     assert "E-mail needs an e-mail address" in html
     assert _reload(member.id).channel == "none"
+
+
+def test_the_member_list_shows_how_each_member_gets_written_messages(app):
+    bin11 = make_bin(db, code="11")
+    _member(bin11, channel="sms")
+    _member(bin11, name="Bart", phone="+3236202929", phone2=None, phone2_type=None,
+            email="bart@example.be")
+    _member(bin11, name="Cor", phone="+3236202930", phone2=None, phone2_type=None)
+    client = person(app)
+    sign_in(client, make_web_user(db, "coordinator", bins=[bin11]))
+    html = client.get("/members").get_data(as_text=True)
+    cells = re.findall(r'<th scope="row">([^<]+)</th>.*?<td class="channel-(\w+)">',
+                       html, re.DOTALL)
+    assert cells == [("An Peeters", "sms"), ("Bart", "email"), ("Cor", "none")]
