@@ -22,7 +22,7 @@ TOKEN = re.compile(r'name="token"[^>]*value="([^"]+)"')
 
 def _coordinator(app, *bins):
     client = person(app)
-    sign_in(client, make_web_user(db, "coordinator", bins=list(bins)))
+    sign_in(client, make_web_user(db, "coordinator", bins=list(bins), language="en"))
     return client
 
 
@@ -38,7 +38,7 @@ def _xlsx(rows: list[list]) -> bytes:
 def _upload(client, body: bytes):
     data = {"file": (io.BytesIO(body), "leden.xlsx"),
             "csrf_token": csrf_token(client, "/members/import")}
-    return client.post("/members/import?lang=en", data=data,
+    return client.post("/members/import", data=data,
                        content_type="multipart/form-data").get_data(as_text=True)
 
 

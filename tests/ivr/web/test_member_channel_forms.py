@@ -29,6 +29,12 @@ def _member(bin_, **fields) -> Member:
         "municipality": "Grensdorp", "language": "nl", **fields})
 
 
+def _in_english(client) -> None:
+    """A visitor's language switch, so the page says the English msgids."""
+    post_form(client, "/language", {"language": "en", "next": "/join"}, token_from="/join")
+    assert 'lang="en"' in client.get("/join").get_data(as_text=True)
+
+
 def _reload(member_id: int) -> Member:
     db.session.expire_all()
     return db.session.get(Member, member_id)
@@ -44,7 +50,8 @@ def test_join_then_approve_gives_the_member_the_chosen_channel(app):
     bin11 = make_bin(db, code="11", name="BIN Centrum")
     zone_street(bin11)
     client = person(app)
-    html = client.get("/join?lang=en").get_data(as_text=True)
+    _in_english(client)
+    html = client.get("/join").get_data(as_text=True)
     assert 'name="channel"' in html and "Urgent police calls always come by phone" in html
     response = post_form(client, "/join", {**JOIN, "email": "", "channel": "sms"},
                          token_from="/join")
@@ -52,7 +59,7 @@ def test_join_then_approve_gives_the_member_the_chosen_channel(app):
     application = db.session.scalar(select(Application))
     assert application.channel == "sms"
     coordinator = person(app)
-    sign_in(coordinator, make_web_user(db, "coordinator", bins=[bin11]))
+    sign_in(coordinator, make_web_user(db, "coordinator", bins=[bin11], language="en"))
     assert post_form(coordinator, f"/applications/{application.id}/approve",
                      token_from="/applications").status_code == 302
     member = db.session.scalar(select(Member))
@@ -63,7 +70,8 @@ def test_join_then_approve_gives_the_member_the_chosen_channel(app):
 def test_the_join_form_refuses_sms_without_a_mobile_number_at_its_field(app):
     zone_street(make_bin(db, code="11"))
     client = person(app)
-    html = post_form(client, "/join?lang=en", {**JOIN, "email": "", "phone2": "",
+    _in_english(client)
+    html = post_form(client, "/join", {**JOIN, "email": "", "phone2": "",
                                                "channel": "sms"},
                      token_from="/join").get_data(as_text=True)
     assert 'id="channel-error"' in html and "SMS needs a mobile number" in html
@@ -74,12 +82,12 @@ def test_the_coordinator_sets_the_channel_and_the_change_is_audited(app):
     bin11 = make_bin(db, code="11")
     member = _member(bin11)
     client = person(app)
-    user = make_web_user(db, "coordinator", bins=[bin11])
+    user = make_web_user(db, "coordinator", bins=[bin11], language="en")
     sign_in(client, user)
     path = f"/members/{member.id}/edit"
-    html = client.get(path + "?lang=en").get_data(as_text=True)
+    html = client.get(path + "").get_data(as_text=True)
     assert '<option selected value="">e-mail if there is an address, else none' in html
-    with_email = post_form(client, path + "?lang=en",
+    with_email = post_form(client, path + "",
                            {**DETAILS, "bin": bin11.id, "email": "an@example.be",
                             "channel": "sms"}, token_from=path).get_data(as_text=True)
     assert 'id="channel-error"' in with_email
@@ -97,13 +105,14 @@ def test_the_member_changes_their_channel_on_their_own_page(app):
     member = _member(make_bin(db, code="11"), channel="sms")
     token = make_member_link(db, member)
     client = person(app)
+    _in_english(client)
     path = f"/me/{token}"
     assert '<option selected value="sms">' in client.get(path).get_data(as_text=True)
     response = post_form(client, path, {**DETAILS, "channel": "none"}, token_from=path)
     assert response.status_code == 302
     assert _reload(member.id).channel == "none"
     assert _edits(member.id) == [("member", ["channel"])]
-    html = post_form(client, path + "?lang=en", {**DETAILS, "channel": "email"},
+    html = post_form(client, path + "", {**DETAILS, "channel": "email"},
                      token_from=path).get_data(as_text=True)
     assert "E-mail needs an e-mail address" in html
     assert _reload(member.id).channel == "none"
@@ -116,8 +125,9 @@ def test_the_member_list_shows_how_each_member_gets_written_messages(app):
             email="bart@example.be")
     _member(bin11, name="Cor", phone="+3236202930", phone2=None, phone2_type=None)
     client = person(app)
-    sign_in(client, make_web_user(db, "coordinator", bins=[bin11]))
+    sign_in(client, make_web_user(db, "coordinator", bins=[bin11], language="en"))
     html = client.get("/members").get_data(as_text=True)
-    cells = re.findall(r'<th scope="row">([^<]+)</th>.*?<td class="channel-(\w+)">',
+    cells = re.findall(r'<th scope="row">([^<]+)</th>.*?<td class="channel-(\w+)">([^<]+)</td>',
                        html, re.DOTALL)
-    assert cells == [("An Peeters", "sms"), ("Bart", "email"), ("Cor", "none")]
+    assert cells == [("An Peeters", "sms", "SMS"), ("Bart", "email", "e-mail"),
+                     ("Cor", "none", "none")]
