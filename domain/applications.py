@@ -44,7 +44,7 @@ def submit(row: MemberRow, bin_id: int, now: datetime) -> tuple[Application, str
         bin_id=bin_id, name=row.name, street=row.street, house_number=row.house_number,
         postcode=row.postcode, municipality=row.municipality or None, phone=row.phone,
         phone_type=row.phone_type, phone2=row.phone2, phone2_type=row.phone2_type,
-        language=row.language, email=row.email, consent_at=now)
+        language=row.language, email=row.email, channel=row.channel, consent_at=now)
     token = None
     if row.email:
         token, application.confirm_token_hash = new_token()
@@ -146,7 +146,7 @@ def approve(application: Application, actor: str, now: datetime) -> Approval | N
         municipality=application.municipality or "", phone=application.phone,
         phone_type=application.phone_type, phone2=application.phone2,
         phone2_type=application.phone2_type, language=application.language,
-        email=application.email)
+        email=application.email, channel=application.channel)
     try:
         member, _created = member_admin.add_member(row, bin_.id, actor)
         joined = True

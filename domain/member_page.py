@@ -94,7 +94,7 @@ def everything(member: Member) -> dict:
         select(OutboundMail).where(OutboundMail.member_id == member.id)
         .order_by(OutboundMail.created_at)))
     fields = ("name", "street", "house_number", "postcode", "municipality", "phone",
-              "phone_type", "phone2", "phone2_type", "language", "email", "status")
+              "phone_type", "phone2", "phone2_type", "language", "email", "channel", "status")
     return {
         "member": {**{f: getattr(member, f) for f in fields},
                    "consent_at": _iso(member.consent_at), "created_at": _iso(member.created_at),

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select
 
 from callflows.prompts import LANGUAGES
-from domain import spreadsheet
+from domain import channels, spreadsheet
 from domain.db import db
 from domain.models import Bin, Member, Membership
 from domain.numbers import NumberRefused, parse_phone
 
 HEADER = [
     "bin_code", "name", "street", "house_number", "postcode", "municipality",
-    "phone", "phone2", "language", "email",
+    "phone", "phone2", "language", "email", "channel",
 ]
 REQUIRED = {"bin_code", "name", "phone"}
 DELIMITERS = (",", ";")
@@ -49,6 +49,7 @@ class MemberRow:
     phone2_type: str | None
     language: str
     email: str | None
+    channel: str | None = None  # domain.channels; None: the default rule
 
 
 @dataclass
@@ -181,6 +182,11 @@ def check_fields(
     email = row.get("email") or None
     if email and not EMAIL.match(email):
         problems.append(("email", f"email {email!r} is not an address"))
+    channel = channels.normalise(row.get("channel"))
+    wrong = channels.problem(channel, email, phone and phone.kind,
+                             phone2.kind if phone2 else None)
+    if wrong:
+        problems.append(("channel", wrong))
     problems.extend(
         (column, f"{column} is longer than {limit} characters")
         for column, limit in _LENGTHS.items() if len(row.get(column, "")) > limit
@@ -195,7 +201,7 @@ def check_fields(
         phone=phone.e164, phone_type=phone.kind,
         phone2=phone2.e164 if phone2 and phone2.e164 != phone.e164 else None,
         phone2_type=phone2.kind if phone2 and phone2.e164 != phone.e164 else None,
-        language=language, email=email,
+        language=language, email=email, channel=channel,
     ), []
 
 
@@ -257,7 +263,7 @@ def member_fields(row: MemberRow) -> dict[str, str | None]:
         "street": row.street, "house_number": row.house_number, "postcode": row.postcode,
         "municipality": row.municipality, "phone_type": row.phone_type,
         "phone2": row.phone2, "phone2_type": row.phone2_type,
-        "language": row.language, "email": row.email,
+        "language": row.language, "email": row.email, "channel": row.channel,
     }
 
 
@@ -311,4 +317,4 @@ def membership_cells(members: Iterable[Member],
             if bin_ids is None or ms.bin_id in bin_ids:
                 yield [ms.bin.code, m.name, m.street or "", m.house_number or "",
                        m.postcode or "", m.municipality or "", m.phone, m.phone2 or "",
-                       m.language, m.email or ""]
+                       m.language, m.email or "", m.channel or ""]

@@ -37,6 +37,7 @@ class Application(db.Model):
     phone2_type: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2), default="nl")
     email: Mapped[str | None] = mapped_column(String(254))
+    channel: Mapped[str | None] = mapped_column(String(5))  # as Member.channel
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # sha256 of the double opt-in link's token; the token itself is only in the mail.
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

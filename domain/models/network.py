@@ -88,6 +88,8 @@ class Member(db.Model):
     phone2_type: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(2), default="nl")
     email: Mapped[str | None] = mapped_column(String(254))
+    # domain.channels: email | sms | none for written messages; NULL = the default rule
+    channel: Mapped[str | None] = mapped_column(String(5))
     # domain.status.MemberStatus: active | pending | left
     status: Mapped[str] = mapped_column(String(12), default=MemberStatus.ACTIVE)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -26,6 +26,17 @@ MESSAGES = {
     "phone2": _l("Enter a landline or mobile number, or leave this empty."),
     "email": _l("Enter an e-mail address like name@example.be, or leave this empty."),
     "language": _l("Choose one of the languages."),
+    "channel": _l("Choose e-mail, SMS or none."),
+}
+# domain.channels.problem's sentences, said to the person filling in the form.
+CHANNEL_MESSAGES = {
+    "channel email needs an e-mail address": _l(
+        "E-mail needs an e-mail address: fill one in, or choose SMS or none."),
+    "channel sms is for members without an e-mail address": _l(
+        "SMS is for members without an e-mail address: with an address, messages come "
+        "by e-mail."),
+    "channel sms needs a mobile number": _l(
+        "SMS needs a mobile number (04..): enter one as first or second number."),
 }
 PHONE = {"render_kw": {"autocomplete": "tel", "inputmode": "tel"}}
 
@@ -53,19 +64,31 @@ class MemberForm(FlaskForm):
     email = EmailField(_l("E-mail address (optional)"),
                        validators=[Optional(), _length("email")],
                        render_kw={"autocomplete": "email"})
+    channel = SelectField(
+        _l("Written messages (tips, feedback) by"), default="",
+        choices=[SelectChoice("", _l("e-mail if there is an address, else none")),
+                 SelectChoice("email", _l("e-mail")), SelectChoice("sms", _l("SMS")),
+                 SelectChoice("none", _l("none"))])
+
+    def process(self, *args, **kwargs) -> None:
+        """A stored NULL channel (the default rule) shows as the rule's choice."""
+        super().process(*args, **kwargs)
+        if self.channel.data is None or self.channel.data == "None":
+            self.channel.data = ""
 
     def member_row(self, bin_code: str) -> MemberRow | None:
         """The details as the import would store them, or None with each field's error."""
         row = {name: (getattr(self, name).data or "").strip() for name in
                ("name", "street", "house_number", "postcode", "municipality", "phone",
-                "phone2", "language", "email")}
+                "phone2", "language", "email", "channel")}
         row["bin_code"] = bin_code
         parsed, problems = check_fields(row, {bin_code},
                                         current_app.config["ALLOWED_COUNTRIES"])
         for column, _message in problems:
             field = getattr(self, column, None)
             if field is not None and not field.errors:
-                field.errors = [MESSAGES.get(column, _l("This value is too long."))]
+                field.errors = [CHANNEL_MESSAGES.get(_message) or
+                                MESSAGES.get(column, _l("This value is too long."))]
         return parsed
 
 

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
-from domain import member_admin, members_csv
+from domain import channels, member_admin, members_csv
 from domain.db import db
 from domain.member_admin import MemberError
 from domain.models import Member, Role, audit
@@ -34,6 +34,12 @@ from ivr.web.permissions import roles_required, visible_bin_ids
 bp = Blueprint("members", __name__, url_prefix="/members")
 FIELDS = ("name", "street", "house_number", "postcode", "municipality", "phone", "phone2",
           "language", "email")
+
+
+@bp.app_template_filter("written_channel")
+def written_channel_filter(member: Member) -> str:
+    """email, sms or none: how the member gets written messages (domain.channels)."""
+    return channels.of(member)
 
 
 @bp.app_template_filter("phone")

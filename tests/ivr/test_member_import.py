@@ -137,5 +137,5 @@ def test_export_round_trips(app, bins, tmp_path):
     result = app.test_cli_runner().invoke(args=["member", "export", str(out)])
     assert result.exit_code == 0
     lines = out.read_text().splitlines()
-    assert lines[0] == HEADER.strip()
-    assert sorted(lines[1:]) == sorted(body.strip().splitlines())
+    assert lines[0] == HEADER.strip() + ",channel"  # the optional column, empty: the rule
+    assert sorted(lines[1:]) == sorted(line + "," for line in body.strip().splitlines())
