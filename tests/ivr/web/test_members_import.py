@@ -181,9 +181,14 @@ def test_every_kind_of_line_problem_is_said_in_the_readers_language(app):
     report = members_csv.validate("\n".join(rows), {"11"}, ["BE"])
     header = members_csv.validate("naam,phone,phone\n1,2,3", {"11"}, ["BE"])
     empty = members_csv.validate(HEADER + "\n", {"11"}, ["BE"])
+    channel = members_csv.validate("\n".join([
+        HEADER + ",channel", "11,Kim,,,,,0470 11 22 40,,nl,,fax",
+        "11,Lou,,,,,0470 11 22 41,,nl,,email", "11,Max,,,,,0470 11 22 42,,nl,max@example.org,sms",
+        "11,Ned,,,,,+3236201234,,nl,,sms"]), {"11"}, ["BE"])
+    assert len(channel.errors) == 4
     problems = [re.sub(r"^line \d+: ", "", m) for m in
-                report.errors + report.warnings + header.errors + empty.errors]
-    assert len(problems) >= 18
+                report.errors + report.warnings + header.errors + empty.errors + channel.errors]
+    assert len(problems) >= 22
     with app.test_request_context(), force_locale("nl"):
         untranslated = [p for p in problems if translated(p) == p]
         assert untranslated == []
