@@ -17,6 +17,7 @@ from typing import Any
 from . import audio
 from .callbacks import CallbacksMixin, base_params
 from .faults import Dice, Faults, Fired
+from .messages import Messenger
 from .model import Call, CallEnded, NextDoc, Number, Recording, Redirected, new_sid
 from .phones import Behaviour, HumanPhone, MachinePhone, Party, Scenario
 from .schema import API_PREFIX, ApiError
@@ -53,6 +54,7 @@ class Carrier(CallbacksMixin):
         self.recordings: dict[str, Recording] = {}
         self.deleted_recordings: list[dict[str, Any]] = []  # DELETE Recordings/{Sid}, in order
         self.numbers: dict[str, Number] = {}
+        self.messenger = Messenger(self)  # the Messages API (SMS)
         self._media: dict[str, float] = {}
         self._queue: deque[Call] = deque()
         self._qcond = threading.Condition(self.lock)
@@ -452,6 +454,7 @@ class Carrier(CallbacksMixin):
             self.calls.clear()
             self.recordings.clear()
             self.deleted_recordings.clear()
+        self.messenger.reset()
         self.fired.clear()
 
     def stop(self) -> None:

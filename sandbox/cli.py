@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="price per started minute of an answered call to a landline")
     p.add_argument("--tariff-mobile", type=float, default=0.15,
                    help="price per started minute of an answered call to a mobile (+324...)")
+    p.add_argument("--tariff-sms", type=float, default=0.08,
+                   help="price per segment of an outbound SMS")
     p.add_argument("--price-unit", default="EUR", help="currency of the prices")
     p.add_argument("--price-delay-s", type=float, default=0.0,
                    help="a call's price stays null this many (real) seconds after it ended")
@@ -106,7 +108,8 @@ def main(argv: Sequence[str]) -> int:
         seed=args.seed, host=args.host, port=args.port,
     )
     server.carrier.tariff.update({"landline": args.tariff_landline,
-                                  "mobile": args.tariff_mobile, "unit": args.price_unit,
+                                  "mobile": args.tariff_mobile, "sms": args.tariff_sms,
+                                  "unit": args.price_unit,
                                   "delay_s": args.price_delay_s})
     print(f"sandbox on http://{args.host}:{args.port}  account {args.account_sid}  "
           f"cps {args.cps}  max-concurrent {args.max_concurrent}  time-scale {args.time_scale}",

@@ -77,6 +77,21 @@ def register(app: Flask, carrier: Carrier, set_scenario: Callable[[Scenario], No
             deleted = list(carrier.deleted_recordings)
         return jsonify({"recordings": held, "deleted": deleted})
 
+    @app.get("/sandbox/messages")
+    def messages() -> Response:
+        """The SMS sent, oldest first; ``?to=``/``?from=`` narrow it (a phone's inbox)."""
+        to, from_ = request.args.get("to"), request.args.get("from")
+        return jsonify([m.to_dict() for m in carrier.messenger.all()
+                        if (to is None or m.to == to) and (from_ is None or m.from_ == from_)])
+
+    @app.get("/sandbox/phones/<number>/messages")
+    def inbox(number: str) -> Response:
+        """What the phone ``number`` received: delivered messages only, oldest first."""
+        return jsonify([{"sid": m.sid, "from": m.from_, "body": m.body,
+                         "received_ts": m.updated}
+                        for m in carrier.messenger.all()
+                        if m.to == number and m.status == "delivered"])
+
     @app.post("/sandbox/reset")
     def reset() -> Response:
         carrier.reset()

@@ -17,6 +17,7 @@ from typing import Any
 from . import audio
 
 ANSWERS = ("human", "machine", "busy", "no-answer", "failed")
+SMS_OUTCOMES = ("delivered", "undelivered", "failed")
 SILENT = ""
 HANGUP = "H"
 
@@ -35,6 +36,7 @@ class Behaviour:
     max_message_s: float = 180.0
     record_s: float = 3.0
     amd: str | None = None
+    sms: str = "delivered"  # what becomes of an SMS to this number (see SMS_OUTCOMES)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> Behaviour:
@@ -45,6 +47,8 @@ class Behaviour:
         b = cls(**data)
         if b.answer not in ANSWERS:
             raise ScenarioError(f"{where}: answer must be one of {ANSWERS}, not {b.answer!r}")
+        if b.sms not in SMS_OUTCOMES:
+            raise ScenarioError(f"{where}: sms must be one of {SMS_OUTCOMES}, not {b.sms!r}")
         return b
 
 
@@ -76,6 +80,11 @@ class Scenario:
         entries = self.numbers.get(number)
         chosen = entries[min(n, len(entries) - 1)] if entries else {}
         return Behaviour.from_dict({**self.default, **chosen}, number)
+
+    def sms_outcome(self, number: str) -> str:
+        """The ``sms`` field for ``number``: its first entry, without counting a call."""
+        entries = self.numbers.get(number)
+        return str({**self.default, **(entries[0] if entries else {})}.get("sms", "delivered"))
 
 
 def tokens(spec: str | None) -> list[str]:

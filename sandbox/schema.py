@@ -107,6 +107,23 @@ CALLER_ID_FIELDS: tuple[str, ...] = (
     "uri",
 )
 
+# The Messages API (outbound SMS only).
+MESSAGE_STATUSES: tuple[str, ...] = (
+    "queued", "sending", "sent", "delivered", "undelivered", "failed",
+)
+CREATE_MESSAGE_PARAMS: ParamSpec = {
+    "To": "str", "From": "str", "Body": "str", "StatusCallback": "uri",
+}
+LIST_MESSAGE_PARAMS: tuple[str, ...] = (
+    "To", "From", "DateSent", "DateSent<", "DateSent>", *PAGING_PARAMS,
+)
+MESSAGE_BODY_MAX = 1600  # characters; longer bodies are refused with 21617
+MESSAGE_FIELDS: tuple[str, ...] = (
+    "account_sid", "api_version", "body", "date_created", "date_sent", "date_updated",
+    "direction", "error_code", "error_message", "from", "messaging_service_sid", "num_media",
+    "num_segments", "price", "price_unit", "sid", "status", "subresource_uris", "to", "uri",
+)
+
 
 class ApiError(Exception):
     """A Twilio-style REST error: the SDK turns its JSON body into ``TwilioRestException``."""

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from . import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, control, rest
+from . import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, control, rest, rest_messages
 from .carrier import Carrier
 from .faults import Dice, Faults
 from .phones import Scenario
@@ -54,6 +54,7 @@ class SandboxServer:
             self.carrier.add_number(phone, verified_only=True)
         self.app = Flask("sandbox")
         rest.register(self.app, self.carrier)
+        rest_messages.register(self.app, self.carrier)
         control.register(self.app, self.carrier, self.set_scenario)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -133,6 +134,12 @@ class SandboxServer:
     def set_tariff(self, **knobs: float | str) -> None:
         """Call prices: ``landline``/``mobile`` per started minute, ``unit``, ``delay_s``."""
         self.carrier.tariff.update(knobs)
+
+    def messages(self, **filters: str) -> list[dict[str, Any]]:
+        """The SMS sent so far, oldest first, e.g. ``messages(to="+32470000001")``."""
+        return [m.to_dict() for m in self.carrier.messenger.all()
+                if all(getattr(m, "from_" if k == "from" else k) == v
+                       for k, v in filters.items())]
 
     def fired(self) -> dict[str, int]:
         """How often each fault was injected since the start or the last reset."""

@@ -24,21 +24,23 @@ MOBILE_PREFIX = "+324"
 class Tariff:
     landline_per_min: Decimal = Decimal("0.03")
     mobile_per_min: Decimal = Decimal("0.15")
+    sms_per_segment: Decimal = Decimal("0.08")
     unit: str = "EUR"
     # Real (wall-clock) seconds after the end of a call before its price is known.
     delay_s: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def update(self, knobs: dict[str, Any]) -> None:
-        """Set any of ``landline``, ``mobile`` (per minute), ``unit``, ``delay_s``."""
+        """Set any of ``landline``, ``mobile`` (per minute), ``sms`` (per segment),
+        ``unit``, ``delay_s``."""
         names = {"landline": "landline_per_min", "mobile": "mobile_per_min",
-                 "unit": "unit", "delay_s": "delay_s"}
+                 "sms": "sms_per_segment", "unit": "unit", "delay_s": "delay_s"}
         unknown = set(knobs) - set(names)
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
         with self.lock:
             for key, value in knobs.items():
-                if key in ("landline", "mobile"):
+                if key in ("landline", "mobile", "sms"):
                     value = Decimal(str(value))
                     if value < 0:
                         raise ValueError(f"{key} must not be negative")
@@ -50,7 +52,7 @@ class Tariff:
 
     def to_dict(self) -> dict[str, Any]:
         return {"landline": str(self.landline_per_min), "mobile": str(self.mobile_per_min),
-                "unit": self.unit, "delay_s": self.delay_s}
+                "sms": str(self.sms_per_segment), "unit": self.unit, "delay_s": self.delay_s}
 
     def per_minute(self, to: str) -> Decimal:
         return self.mobile_per_min if to.startswith(MOBILE_PREFIX) else self.landline_per_min
@@ -69,3 +71,8 @@ class Tariff:
                                     call.duration_s())
             call.price_unit = self.unit
             call.price_known_at = time.time() + self.delay_s
+
+    def sms_price(self, segments: int) -> str:
+        """An outbound SMS: ``"-0.16000"`` for two segments at 0.08."""
+        with self.lock:
+            return f"{-(self.sms_per_segment * segments):.5f}"

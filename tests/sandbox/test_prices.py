@@ -53,8 +53,8 @@ def test_price_is_null_until_the_delay_has_passed(make_sandbox, sdk, app) -> Non
     sb = make_sandbox(scenario={"default": {"answer": "human", "hangup_after_s": 5}})
     control = requests.post(f"{sb.base_url}/sandbox/tariff",
                             json={"mobile": "0.20", "delay_s": 1.0}, timeout=5)
-    assert control.json() == {"landline": "0.03", "mobile": "0.20", "unit": "EUR",
-                              "delay_s": 1.0}
+    assert control.json() == {"landline": "0.03", "mobile": "0.20", "sms": "0.08",
+                              "unit": "EUR", "delay_s": 1.0}
     client = sdk(sb)
     sid = client.calls.create(to="+32470000001", from_=CALLER_ID, url=app.url("/voice")).sid
     assert sb.wait_idle(10)
