@@ -1,8 +1,9 @@
 """Twilio's Messages API in the sandbox: outbound SMS, their status lifecycle and callbacks.
 
 A created message is ``queued``, then ``sending``, then ``sent`` (its price is fixed from
-the tariff per segment) and finally ``delivered``, or ``undelivered`` (error 30003) or
-``failed`` (error 30008, never sent, free) when the scenario says so for the number
+the tariff per segment and shows ``delay_s`` real seconds later, as for calls) and finally
+``delivered``, or ``undelivered`` (error 30003) or ``failed`` (error 30008, never sent,
+free) when the scenario says so for the number
 (``{"numbers": {"+32470000009": {"sms": "undelivered"}}}``). The steps take simulated
 seconds (scaled by the time scale). Status callbacks go to ``StatusCallback`` for
 ``sent`` and the final status, signed by the same webhook client as the voice callbacks.
@@ -45,6 +46,7 @@ class Message:
     status: str = "queued"
     price: str | None = None
     price_unit: str = "USD"
+    price_known_at: float = 0.0  # like a call's, the price shows the tariff's delay_s later
     error_code: int | None = None
     error_message: str | None = None
     timeline: list[dict[str, Any]] = field(default_factory=list)
@@ -54,11 +56,15 @@ class Message:
     def segments(self) -> int:
         return num_segments(self.body)
 
+    def reported_price(self) -> str | None:
+        return self.price if self.price is not None and time.time() >= self.price_known_at \
+            else None
+
     def to_dict(self) -> dict[str, Any]:
         """What the control API shows of a message: the phone's view plus the carrier's."""
         return {"sid": self.sid, "to": self.to, "from": self.from_, "body": self.body,
                 "status": self.status, "num_segments": self.segments,
-                "encoding": encoding(self.body), "price": self.price,
+                "encoding": encoding(self.body), "price": self.reported_price(),
                 "price_unit": self.price_unit, "error_code": self.error_code,
                 "created_ts": self.created, "timeline": list(self.timeline),
                 "webhooks": list(self.webhooks)}
@@ -73,7 +79,7 @@ def message_json(msg: Message) -> dict[str, Any]:
         "date_updated": rfc2822(msg.updated or msg.created), "direction": "outbound-api",
         "error_code": msg.error_code, "error_message": msg.error_message, "from": msg.from_,
         "messaging_service_sid": None, "num_media": "0", "num_segments": str(msg.segments),
-        "price": msg.price, "price_unit": msg.price_unit, "sid": msg.sid,
+        "price": msg.reported_price(), "price_unit": msg.price_unit, "sid": msg.sid,
         "status": msg.status, "to": msg.to, "uri": uri + ".json",
         "subresource_uris": {"media": uri + "/Media.json", "feedback": uri + "/Feedback.json"},
     }
@@ -120,14 +126,16 @@ class Messenger:
         with self.lock:
             msg.status, msg.updated = status, now
             msg.timeline.append({"status": status, "ts": now})
+            tariff = self.carrier.tariff
             if status == "sent":
                 msg.sent = now
-                msg.price = self.carrier.tariff.sms_price(msg.segments)
-                msg.price_unit = self.carrier.tariff.unit
+                msg.price = tariff.sms_price(msg.segments)
             if status in ERRORS:
                 msg.error_code, msg.error_message = ERRORS[status]
             if status == "failed":
-                msg.price, msg.price_unit = "0.00000", self.carrier.tariff.unit
+                msg.price = "0.00000"
+            if status in ("sent", "failed"):
+                msg.price_unit, msg.price_known_at = tariff.unit, now + tariff.delay_s
             params = self._params(msg)
         if status != "sending" and msg.status_callback:
             self.carrier.work.serial(msg.sid, lambda: self._callback(msg, params))

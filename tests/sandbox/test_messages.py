@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from twilio.base.exceptions import TwilioRestException
@@ -128,3 +130,40 @@ def test_a_phones_inbox_shows_what_it_received(make_sandbox, sdk) -> None:
     assert [(m["status"], m["error_code"]) for m in sent] == [("undelivered", 30003)]
     requests.post(f"{sb.base_url}/sandbox/reset", timeout=5)
     assert requests.get(f"{sb.base_url}/sandbox/messages", timeout=5).json() == []
+
+
+def test_price_shows_after_the_tariff_delay(make_sandbox, sdk) -> None:
+    sb = make_sandbox()
+    sb.set_tariff(sms=0.08, delay_s=1.0)
+    client = sdk(sb)
+    sid = client.messages.create(to=MEMBER, from_=SMS_FROM, body="x").sid
+    assert sb.wait_idle(10)
+    first = client.messages(sid).fetch()
+    assert (first.status, first.price) == ("delivered", None)
+    deadline = time.time() + 5
+    while client.messages(sid).fetch().price is None and time.time() < deadline:
+        time.sleep(0.1)
+    assert client.messages(sid).fetch().price == "-0.08000"
+
+
+def test_a_callback_that_fails_leaves_the_message_delivered(make_sandbox, sdk) -> None:
+    sb = make_sandbox()
+    client = sdk(sb)
+    msg = client.messages.create(to=MEMBER, from_=SMS_FROM, body="x",
+                                 status_callback="http://127.0.0.1:9/nobody-listens")
+    assert sb.wait_idle(20)
+    assert client.messages(msg.sid).fetch().status == "delivered"
+    [shown] = sb.messages(to=MEMBER)
+    assert [bool(w.get("error")) for w in shown["webhooks"]] == [True, True]
+
+
+def test_wrong_credentials_and_a_bad_scenario_value_are_refused(make_sandbox, sdk) -> None:
+    sb = make_sandbox()
+    with pytest.raises(TwilioRestException) as err:
+        sdk(sb, token="0" * 32).messages.create(to=MEMBER, from_=SMS_FROM, body="x")
+    assert err.value.status == 401
+    r = requests.post(f"{sb.base_url}/sandbox/scenario",
+                      json={"numbers": {MEMBER: {"sms": "lost"}}}, timeout=5)
+    assert r.status_code == 400 and "sms must be one of" in r.json()["error"]
+    assert requests.get(f"{sb.base_url}/sandbox/tariff", timeout=5).json()["sms"] == "0.08"
+    assert sb.messages() == []
