@@ -6,7 +6,8 @@ the tariff per segment and shows ``delay_s`` real seconds later, as for calls) a
 free) when the scenario says so for the number
 (``{"numbers": {"+32470000009": {"sms": "undelivered"}}}``). The steps take simulated
 seconds (scaled by the time scale). Status callbacks go to ``StatusCallback`` for
-``sent`` and the final status, signed by the same webhook client as the voice callbacks.
+``sent`` and the final status, signed by the same webhook client as the voice callbacks
+(so ``webhook_latency_ms`` applies), and ``callback_duplicate_rate`` sends one twice.
 Every message is kept so a test can read a phone's inbox (``/sandbox/messages?to=``).
 """
 
@@ -137,8 +138,14 @@ class Messenger:
             if status in ("sent", "failed"):
                 msg.price_unit, msg.price_known_at = tariff.unit, now + tariff.delay_s
             params = self._params(msg)
-        if status != "sending" and msg.status_callback:
-            self.carrier.work.serial(msg.sid, lambda: self._callback(msg, params))
+        if status == "sending" or not msg.status_callback:
+            return
+        c = self.carrier
+        copies = 2 if c.dice.chance(c.faults.callback_duplicate_rate) else 1
+        if copies == 2:
+            c.fired.hit("callback_duplicate")  # the same knob as for call status callbacks
+        for _ in range(copies):
+            c.work.serial(msg.sid, lambda: self._callback(msg, params))
 
     @staticmethod
     def _params(msg: Message) -> dict[str, str]:

@@ -167,3 +167,14 @@ def test_wrong_credentials_and_a_bad_scenario_value_are_refused(make_sandbox, sd
     assert r.status_code == 400 and "sms must be one of" in r.json()["error"]
     assert requests.get(f"{sb.base_url}/sandbox/tariff", timeout=5).json()["sms"] == "0.08"
     assert sb.messages() == []
+
+
+def test_duplicate_callback_fault_sends_each_status_twice(make_sandbox, sdk, hook) -> None:
+    sb = make_sandbox(faults={"callback_duplicate_rate": 1.0})
+    msg = sdk(sb).messages.create(to=MEMBER, from_=SMS_FROM, body="x",
+                                  status_callback=hook.url("/sms-status"))
+    assert sb.wait_idle(10)
+    assert [c["form"]["MessageStatus"] for c in hook.hits("/sms-status")] == [
+        "sent", "sent", "delivered", "delivered"]
+    assert {c["form"]["MessageSid"] for c in hook.hits("/sms-status")} == {msg.sid}
+    assert sb.fired()["callback_duplicate"] == 2
