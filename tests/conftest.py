@@ -250,7 +250,7 @@ def sandbox(_sandbox, app):
     _sandbox.set_faults(rest_429_rate=0, rest_500_rate=0, rest_timeout_rate=0, rest_slow_rate=0,
                         webhook_latency_ms=0, callback_duplicate_rate=0,
                         callback_reorder_rate=0, unknown_sid_callback_rate=0)
-    _sandbox.set_tariff(landline=0.03, mobile=0.15, unit="EUR", delay_s=0)
+    _sandbox.set_tariff(landline=0.03, mobile=0.15, sms=0.08, unit="EUR", delay_s=0)
     _sandbox.carrier.scale = SANDBOX_TIME_SCALE
     _sandbox.carrier.cps = SANDBOX_CPS
     yield _sandbox
